@@ -1,0 +1,97 @@
+"""One error taxonomy for the whole engine: retryable, needs a human, fatal.
+
+Connectors translate what their remote system says into one of these; the pipeline decides what
+to do by the class alone (retry with backoff, park the document for Slack, or stop and alert).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class CostbridgeError(Exception):
+    """Base of every error the engine reasons about."""
+
+    def __init__(self, message: str, *, system: str = "", code: str = "", detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.system = system  # "procore", "qbo", ...
+        self.code = code  # the remote system's own code, e.g. "6240" or "429"
+        self.detail = detail  # the remote system's message, safe to show a human
+
+    def __str__(self) -> str:
+        parts = [self.message]
+        if self.system or self.code:
+            parts.append(f"[{self.system} {self.code}]".replace(" ]", "]"))
+        if self.detail:
+            parts.append(self.detail)
+        return " ".join(parts)
+
+
+class RetryableError(CostbridgeError):
+    """Worth trying again later: 429, 5xx, timeouts, dropped connections, stale SyncToken.
+
+    ``outcome_unknown`` is set when a write may have been applied remotely (timeout or dropped
+    connection after sending): the next attempt must look the document up before re-creating it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        system: str = "",
+        code: str = "",
+        detail: str = "",
+        retry_after: float | None = None,
+        outcome_unknown: bool = False,
+    ) -> None:
+        super().__init__(message, system=system, code=code, detail=detail)
+        self.retry_after = retry_after
+        self.outcome_unknown = outcome_unknown
+
+
+@dataclass(frozen=True)
+class AttentionReason:
+    """Why a document needs a human, in words a project manager understands.
+
+    ``kind`` is one of: ``unmapped``, ``ambiguous``, ``invalid_target``, ``vendor_not_linked``,
+    ``project_not_linked``, ``target_rejected`` (the target refused the document, e.g. duplicate
+    name or closed books).
+    """
+
+    kind: str
+    message: str
+    line_id: str | None = None
+    data: dict[str, str] = field(default_factory=dict)
+
+
+class NeedsHumanError(CostbridgeError):
+    """Cannot proceed without a person: unmapped, ambiguous, inactive reference, closed books."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reasons: list[AttentionReason] | None = None,
+        system: str = "",
+        code: str = "",
+        detail: str = "",
+    ) -> None:
+        super().__init__(message, system=system, code=code, detail=detail)
+        self.reasons = reasons or [AttentionReason(kind="target_rejected", message=message)]
+
+
+class FatalError(CostbridgeError):
+    """A bug or a contract violation: recorded and alerted, never retried blindly."""
+
+
+class AuthError(FatalError):
+    """Credentials were refused and could not be refreshed (needs reconnecting)."""
+
+
+class NotFoundError(CostbridgeError):
+    """The remote object does not exist (or is no longer visible to us)."""
+
+
+class InvalidEventError(ValueError):
+    """An inbound request we refuse with a 4xx: the message says why."""

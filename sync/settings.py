@@ -1,0 +1,110 @@
+"""Every setting costbridge reads, from the environment and ``.env``.
+
+Variables are prefixed ``COSTBRIDGE_`` (``COSTBRIDGE_DATABASE_URL``), except Slack's conventional
+``SLACK_BOT_TOKEN``, ``SLACK_SIGNING_SECRET`` and ``SLACK_APP_TOKEN``. Secrets are ``SecretStr`` so
+they never print. Docker secrets can be mounted as files under ``COSTBRIDGE_SECRETS_DIR``.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="COSTBRIDGE_",
+        env_file=".env",
+        extra="ignore",
+        secrets_dir=os.environ.get("COSTBRIDGE_SECRETS_DIR") or None,
+    )
+
+    # --- storage and process -------------------------------------------------------------
+    database_url: str = Field(
+        "sqlite:///./var/costbridge.db",
+        description="Where costbridge keeps its state: sqlite:///path.db or postgresql://...",
+    )
+    data_dir: str = Field("./var", description="Local files (SQLite, generated key).")
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Fernet key that encrypts stored OAuth tokens. Generated into data_dir "
+        "when unset (fine for one machine; set it explicitly in production).",
+    )
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    log_json: bool = Field(True, description="JSON log lines (false: human-readable console).")
+    public_base_url: str = Field(
+        "http://localhost:8000", description="How outside systems reach this service."
+    )
+
+    # --- Procore (source) ------------------------------------------------------------------
+    procore_api_base: str = Field("https://api.procore.com", description="Procore REST base URL.")
+    procore_oauth_base: str = Field(
+        "https://login.procore.com", description="Procore OAuth base URL (/oauth/token)."
+    )
+    procore_app_base: str = Field(
+        "https://app.procore.com", description="Procore web app, for 'Open in Procore' links."
+    )
+    procore_client_id: str = Field("", description="OAuth client id (client credentials).")
+    procore_client_secret: SecretStr = Field(SecretStr(""), description="OAuth client secret.")
+    procore_company_id: str = Field("", description="Procore company id (Procore-Company-Id).")
+    procore_webhook_authorization: SecretStr = Field(
+        SecretStr(""),
+        description="The exact Authorization header value configured on the Procore hook.",
+    )
+    procore_max_retries: int = Field(4, description="Retries of a Procore call on 429/5xx.")
+
+    # --- QuickBooks Online (target) --------------------------------------------------------
+    qbo_api_base: str = Field(
+        "https://quickbooks.api.intuit.com", description="QuickBooks Online API base URL."
+    )
+    qbo_token_url: str = Field(
+        "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer",
+        description="Intuit OAuth token endpoint.",
+    )
+    qbo_client_id: str = Field("", description="Intuit app client id.")
+    qbo_client_secret: SecretStr = Field(SecretStr(""), description="Intuit app client secret.")
+    qbo_realm_id: str = Field("", description="The QuickBooks company (realm) id.")
+    qbo_refresh_token: SecretStr = Field(
+        SecretStr(""),
+        description="Initial refresh token; after first use the rotated one lives in the database.",
+    )
+    qbo_minor_version: int = Field(75, description="QuickBooks minorversion sent on every call.")
+    qbo_max_retries: int = Field(3, description="Retries of a QuickBooks call on 429/5xx.")
+    prime_change_order_target: Literal["invoice", "estimate"] = Field(
+        "invoice", description="What an approved prime contract change order becomes."
+    )
+
+    # --- engine ----------------------------------------------------------------------------
+    retry_max_attempts: int = Field(3, description="Attempts before a document is dead-lettered.")
+    retry_base_seconds: float = Field(30.0, description="First retry delay; doubles each time.")
+    retry_max_seconds: float = Field(1800.0, description="Longest delay between attempts.")
+    worker_poll_seconds: float = Field(1.0, description="How often an idle worker looks for work.")
+    worker_lease_seconds: float = Field(300.0, description="How long a claimed item stays ours.")
+    sweep_interval_minutes: int = Field(15, description="Reconciliation sweep period.")
+    sweep_lookback_minutes: int = Field(
+        1440, description="How far back the first sweep looks when it has never run."
+    )
+    purge_payloads: bool = Field(True, description="Purge raw payloads once a document synced.")
+
+    # --- Slack -----------------------------------------------------------------------------
+    slack_bot_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "COSTBRIDGE_SLACK_BOT_TOKEN")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "COSTBRIDGE_SLACK_SIGNING_SECRET"),
+    )
+    slack_app_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "COSTBRIDGE_SLACK_APP_TOKEN")
+    )
+    slack_channel: str = Field("#costbridge", description="Where the bot posts.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own ``Settings`` instead)."""
+    return Settings()

@@ -1,0 +1,46 @@
+"""The Target interface: what the engine needs from an accounting system."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sync.models import (
+    MappedDocument,
+    PostedRef,
+    ReferenceKind,
+    ReferenceRecord,
+    TargetDocument,
+    TargetKind,
+)
+
+
+class Target(Protocol):
+    """An accounting system that documents are written to exactly once."""
+
+    name: str
+
+    async def load_reference_data(self, kinds: set[ReferenceKind]) -> list[ReferenceRecord]:
+        """The target's accounts, vendors, customers:jobs, items, classes (active and not)."""
+        ...
+
+    def build(self, mapped: MappedDocument, kind: TargetKind, key: str) -> TargetDocument:
+        """Build the target document (pure). ``key`` is the idempotency key, written as marker."""
+        ...
+
+    async def find(self, document: TargetDocument) -> PostedRef | None:
+        """Look a previously written document up by its marker / number (after unknown outcomes)."""
+        ...
+
+    async def create(self, document: TargetDocument, request_id: str) -> PostedRef:
+        """Create it. ``request_id`` is deterministic, so a replay cannot duplicate."""
+        ...
+
+    async def update(
+        self, document: TargetDocument, existing: PostedRef, request_id: str
+    ) -> PostedRef:
+        """Replace the existing document's content (with its concurrency token)."""
+        ...
+
+    async def void(self, existing: PostedRef, request_id: str) -> None:
+        """Void or delete the document after a source deletion was confirmed."""
+        ...
