@@ -92,6 +92,7 @@ class SourceDocument(_Frozen):
     project: ProjectRef
     vendor: PartyRef | None = None  # commitment change orders: the subcontractor/supplier
     contract_id: str = ""
+    contract_number: str = ""  # the commitment's own number (CO numbers repeat per contract)
     document_date: date | None = None
     updated_at: datetime
     lines: tuple[SourceLine, ...]
@@ -100,11 +101,19 @@ class SourceDocument(_Frozen):
 
     @property
     def ref(self) -> DocumentRef:
-        return DocumentRef(source=self.source, kind=self.kind, id=self.id, project_id=self.project.id)
+        return DocumentRef(
+            source=self.source, kind=self.kind, id=self.id, project_id=self.project.id
+        )
 
     @property
     def total(self) -> Decimal:
         return sum((line.amount for line in self.lines), Decimal("0"))
+
+    @property
+    def reference_number(self) -> str:
+        """A number unique in the company: change order numbers restart per contract."""
+        prefix = self.contract_number or self.project.number
+        return f"{prefix}-{self.number}" if prefix else self.number
 
     def content_hash(self) -> str:
         """A stable hash of what matters for posting (not of ``updated_at``)."""

@@ -1,0 +1,140 @@
+"""``/_sandbox/``: seed objects by JSON, change change orders, see deliveries, flip fault switches.
+
+Seeding bodies are the keyword arguments of the matching ``ProcoreState.add_*`` method.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from sandbox.procore.auth import get_state
+from sandbox.procore.demo import seed_demo_company
+from sandbox.procore.state import LineSeed, ProcoreState
+
+router = APIRouter(prefix="/_sandbox")
+
+_SEEDERS: dict[str, Callable[[ProcoreState], Callable[..., Any]]] = {
+    "companies": lambda s: s.add_company,
+    "clients": lambda s: s.add_client,
+    "projects": lambda s: s.add_project,
+    "vendors": lambda s: s.add_vendor,
+    "cost_codes": lambda s: s.add_cost_code,
+    "line_item_types": lambda s: s.add_line_item_type,
+    "wbs_codes": lambda s: s.add_wbs_code,
+    "commitments": lambda s: s.add_commitment,
+    "prime_contracts": lambda s: s.add_prime_contract,
+    "commitment_change_orders": lambda s: s.add_commitment_change_order,
+    "prime_change_orders": lambda s: s.add_prime_change_order,
+    "hooks": lambda s: s.add_hook,
+    "triggers": lambda s: s.add_trigger,
+}
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def _kwargs(request: Request) -> dict[str, Any]:
+    body = await request.json()
+    if not isinstance(body, dict):
+        raise TypeError("body must be a JSON object of keyword arguments")
+    if "lines" in body:
+        body["lines"] = [LineSeed(**line) for line in body["lines"]]
+    return body
+
+
+@router.post("/seed/{kind}")
+async def seed(request: Request, kind: str) -> JSONResponse:
+    if kind not in _SEEDERS:
+        return _error(404, f"unknown kind {kind!r}; one of {sorted(_SEEDERS)}")
+    try:
+        record = _SEEDERS[kind](get_state(request))(**await _kwargs(request))
+    except (TypeError, ValueError, KeyError) as exc:
+        return _error(422, f"cannot seed {kind}: {exc!r}")
+    return JSONResponse({"id": getattr(record, "id", None) or getattr(record, "client_id", None)})
+
+
+@router.post("/demo")
+async def demo(request: Request) -> JSONResponse:
+    return JSONResponse(seed_demo_company(get_state(request)))
+
+
+@router.patch("/change_orders/{change_order_id}")
+async def update_change_order(request: Request, change_order_id: int) -> JSONResponse:
+    """Body: any of title, description, status, due_date, lines, source_application_id."""
+    try:
+        order = get_state(request).update_change_order(change_order_id, **await _kwargs(request))
+    except KeyError:
+        return _error(404, "no such change order")
+    except TypeError as exc:
+        return _error(422, repr(exc))
+    return JSONResponse({"id": order.id, "updated_at": order.updated_at.isoformat()})
+
+
+@router.delete("/change_orders/{change_order_id}")
+async def delete_change_order(request: Request, change_order_id: int) -> JSONResponse:
+    try:
+        order = get_state(request).delete_change_order(change_order_id)
+    except KeyError:
+        return _error(404, "no such change order")
+    return JSONResponse({"id": order.id})
+
+
+@router.get("/webhooks/deliveries")
+async def deliveries(request: Request) -> JSONResponse:
+    return JSONResponse(
+        [
+            {
+                "id": d.id,
+                "hook_id": d.hook_id,
+                "status": d.status,
+                "sent_count": d.sent_count,
+                "resource_name": d.resource_name,
+                "event_type": d.event_type,
+                "payload": d.payload,
+            }
+            for d in get_state(request).deliveries
+        ]
+    )
+
+
+@router.post("/webhooks/dispatch")
+async def dispatch(request: Request) -> JSONResponse:
+    handled = await get_state(request).dispatch_pending()
+    return JSONResponse({"handled": len(handled)})
+
+
+@router.put("/webhooks/switches")
+async def switches(request: Request) -> JSONResponse:
+    """Body: duplicate (int), order (fifo|reverse|shuffle), drop_rate (0..1)."""
+    state, body = get_state(request), await request.json()
+    state.switches.duplicate = int(body.get("duplicate", state.switches.duplicate))
+    if body.get("order") in {"fifo", "reverse", "shuffle"}:
+        state.switches.order = body["order"]
+    state.switches.drop_rate = float(body.get("drop_rate", state.switches.drop_rate))
+    return JSONResponse(vars(state.switches))
+
+
+@router.put("/faults")
+async def faults(request: Request) -> JSONResponse:
+    """Body: force_429 (next N calls), force_503 (next N calls), retry_after (seconds)."""
+    state, body = get_state(request), await request.json()
+    for name in ("force_429", "force_503", "retry_after"):
+        if name in body:
+            setattr(state.faults, name, int(body[name]))
+    return JSONResponse(vars(state.faults))
+
+
+@router.put("/rate_limits")
+async def rate_limits(request: Request) -> JSONResponse:
+    """Body: hourly_limit, spike_limit, hourly_seconds, spike_seconds (all optional ints)."""
+    state, body = get_state(request), await request.json()
+    names = ("hourly_limit", "spike_limit", "hourly_seconds", "spike_seconds")
+    state.limiter.configure(**{k: int(body[k]) for k in names if k in body})
+    return JSONResponse(
+        {w.name: {"limit": w.limit, "seconds": w.seconds} for w in state.limiter.windows}
+    )

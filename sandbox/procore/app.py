@@ -1,0 +1,37 @@
+"""``create_app``: the Procore emulator as one ASGI app (in-process or under uvicorn)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from sandbox.procore import (
+    admin,
+    auth,
+    routes_change_orders,
+    routes_contracts,
+    routes_directory,
+    routes_webhooks,
+)
+from sandbox.procore.http_errors import ProcoreHttpError, render
+from sandbox.procore.ratelimit_middleware import RateLimitMiddleware
+from sandbox.procore.state import ProcoreState
+
+
+def create_app(state: ProcoreState | None = None) -> FastAPI:
+    """A fresh emulator app over ``state`` (a new empty one when omitted)."""
+    app = FastAPI(
+        title="Procore sandbox", docs_url="/_sandbox/docs", openapi_url="/_sandbox/openapi.json"
+    )
+    app.state.procore = state or ProcoreState()
+    app.add_middleware(RateLimitMiddleware)
+    app.add_exception_handler(ProcoreHttpError, render)
+    for module in (
+        auth,
+        routes_directory,
+        routes_contracts,
+        routes_change_orders,
+        routes_webhooks,
+        admin,
+    ):
+        app.include_router(module.router)
+    return app

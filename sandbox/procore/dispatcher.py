@@ -1,0 +1,71 @@
+"""Webhook delivery: POST queued events to their hooks, with Procore's documented misbehaviour.
+
+Deliveries are sent only when ``dispatch_pending`` is awaited, so tests are deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import httpx
+import structlog
+
+from sandbox.procore.records import Attempt, Delivery
+
+if TYPE_CHECKING:
+    from sandbox.procore.hookstore import HookStore
+
+log = structlog.get_logger("sandbox.procore.webhooks")
+DELIVERY_TIMEOUT = 5.0  # seconds, as Procore (research §1.4)
+
+
+async def dispatch_pending(state: HookStore) -> list[Delivery]:
+    """Send every enqueued or retrying delivery; returns those handled in this flush."""
+    if state.webhook_http is None:
+        raise RuntimeError("ProcoreState.webhook_http is not set: nowhere to deliver webhooks")
+    pending = [d for d in state.deliveries if d.status in {"enqueued", "retrying"}]
+    if state.switches.order == "reverse":
+        pending.reverse()
+    elif state.switches.order == "shuffle":
+        state.rng.shuffle(pending)
+    blocked: set[str] = set()  # a failing destination pauses its later deliveries
+    for delivery in pending:
+        hook = state.hooks.get(delivery.hook_id)
+        if hook is None or state.rng.random() < state.switches.drop_rate:
+            delivery.status = "discarded"
+            continue
+        if delivery.destination_url in blocked:
+            continue
+        headers = {"Content-Type": "application/json", **hook.destination_headers}
+        ok = True
+        for _ in range(1 + state.switches.duplicate):
+            attempt = await _post(state, delivery, headers)
+            ok = ok and attempt.success
+        delivery.status = "delivered" if ok else "retrying"
+        if not ok:
+            blocked.add(delivery.destination_url)
+    return pending
+
+
+async def _post(state: HookStore, delivery: Delivery, headers: dict[str, str]) -> Attempt:
+    assert state.webhook_http is not None
+    started = state.now()
+    body = json.dumps(delivery.payload).encode()
+    try:
+        response = await state.webhook_http.post(
+            delivery.destination_url, content=body, headers=headers, timeout=DELIVERY_TIMEOUT
+        )
+        attempt = Attempt(response.status_code, 200 <= response.status_code < 300, started)
+    except httpx.HTTPError as exc:
+        attempt = Attempt(None, False, started, error=type(exc).__name__)
+    delivery.attempts.append(attempt)
+    delivery.sent_count += 1
+    log.info(
+        "webhook.delivery",
+        delivery_id=delivery.id,
+        resource_name=delivery.resource_name,
+        event_type=delivery.event_type,
+        status=attempt.response_status,
+    )
+    return attempt

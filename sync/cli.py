@@ -1,0 +1,154 @@
+"""The ``costbridge`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from sync.logs import configure_logging
+from sync.settings import Settings, get_settings
+
+app = typer.Typer(
+    help="costbridge: Procore job costs into QuickBooks, exactly once.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
+sandbox_app = typer.Typer(help="Run a local emulator as a standalone server.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(sandbox_app, name="sandbox")
+
+
+def _settings() -> Settings:
+    settings = get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    return settings
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    worker: Annotated[bool, typer.Option(help="Run the worker in this process.")] = True,
+) -> None:
+    """Web (webhooks, health) + worker + scheduler in one process."""
+    from sync.runtime import serve as run
+    from sync.service import build_service
+    from sync.web import create_app
+
+    svc = build_service(_settings())
+    asyncio.run(run(svc, create_app(svc), host=host, port=port, worker=worker))
+
+
+@app.command()
+def worker() -> None:
+    """Only the worker (run several against PostgreSQL to scale out)."""
+    from db.migrate import upgrade
+    from sync.service import build_service
+    from sync.worker import run_forever
+
+    async def main() -> None:
+        svc = build_service(_settings())
+        await upgrade(svc.engine)
+        try:
+            await run_forever(svc, asyncio.Event())
+        finally:
+            await svc.aclose()
+
+    asyncio.run(main())
+
+
+@app.command()
+def demo(
+    once: Annotated[
+        bool, typer.Option(help="Run the scenario to the end, summarise, exit.")
+    ] = False,
+    port: Annotated[int, typer.Option(help="Port for the demo service.")] = 8000,
+) -> None:
+    """The whole flow on the embedded default, against the sandbox Procore and QuickBooks."""
+    from sync.demo import run_demo
+
+    raise typer.Exit(asyncio.run(run_demo(_settings(), once=once, port=port)))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema up to date (serve and demo do this by themselves)."""
+    from db.migrate import upgrade
+    from db.session import create_engine
+
+    async def main() -> None:
+        engine = create_engine(_settings().database_url)
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(main())
+    typer.echo("database is up to date")
+
+
+@app.command()
+def retry(
+    document: Annotated[int | None, typer.Option(help="Only this document id.")] = None,
+) -> None:
+    """Replay dead letters: the documents go back to the queue (looked up before re-creating)."""
+    from sync.operations import retry_dead
+    from sync.service import build_service
+
+    async def main() -> list[int]:
+        svc = build_service(_settings())
+        try:
+            return await retry_dead(svc, actor="cli", document_id=document)
+        finally:
+            await svc.aclose()
+
+    replayed = asyncio.run(main())
+    typer.echo(
+        f"{len(replayed)} document(s) queued again: {replayed}"
+        if replayed
+        else "no dead letters to replay"
+    )
+
+
+@app.command()
+def status() -> None:
+    """Counts by state, dead letters, oldest waiting, last success."""
+    from sync.operations import status as read_status
+    from sync.service import build_service
+
+    async def main() -> None:
+        svc = build_service(_settings())
+        try:
+            s = await read_status(svc)
+        finally:
+            await svc.aclose()
+        for state, count in sorted(s.counts.items()):
+            typer.echo(f"{state:>16}  {count}")
+        typer.echo(f"{'dead letters':>16}  {s.dead_letters}")
+        typer.echo(f"{'oldest waiting':>16}  {s.oldest_waiting or '-'}")
+        typer.echo(f"{'last posted':>16}  {s.last_posted or '-'}")
+        typer.echo(f"{'worker':>16}  {'paused' if s.paused else 'running'}")
+
+    asyncio.run(main())
+
+
+@sandbox_app.command("procore")
+def sandbox_procore(
+    port: Annotated[int, typer.Option()] = 8101, host: Annotated[str, typer.Option()] = "127.0.0.1"
+) -> None:
+    """The Procore emulator (REST, OAuth, webhooks), seeded with the demo company."""
+    from sandbox.demo_company import seeded_procore_app
+
+    _settings()
+    uvicorn.run(seeded_procore_app(), host=host, port=port, log_config=None)
+
+
+@sandbox_app.command("qbo")
+def sandbox_qbo(
+    port: Annotated[int, typer.Option()] = 8102, host: Annotated[str, typer.Option()] = "127.0.0.1"
+) -> None:
+    """The QuickBooks Online emulator, seeded with the demo company."""
+    from sandbox.demo_company import seeded_qbo_app
+
+    _settings()
+    uvicorn.run(seeded_qbo_app(), host=host, port=port, log_config=None)

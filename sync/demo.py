@@ -1,0 +1,212 @@
+"""``costbridge demo``: the whole flow on the embedded default, against the sandboxes.
+
+Everything runs in this process: the sandbox Procore and QuickBooks behind in-process
+transports, SQLite in ``var/``, the real engine in between. Procore's webhooks are delivered to
+the real ``/webhooks/procore`` endpoint. Without ``--once`` the service keeps running on a port
+(with the sandboxes mounted under ``/sandbox/``) so a newcomer can look around.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import typer
+from sqlalchemy import select
+from sqlmodel import col
+
+from db.migrate import upgrade
+from db.models import DocumentVersion, SourceDocumentRow, TargetLink
+from mappings.rules import Conditions, Outputs, Rule, RuleOrigin
+from sandbox.demo_company import (
+    DEMO_RULES,
+    PROCORE_CLIENT_ID,
+    PROCORE_CLIENT_SECRET,
+    PROCORE_COMPANY_ID,
+    PROJECTS,
+    QBO_CLIENT_ID,
+    QBO_CLIENT_SECRET,
+    QBO_REALM,
+    VENDORS,
+    WEBHOOK_AUTHORIZATION,
+    DemoWorld,
+    add_change_orders,
+    build_world,
+    register_hook,
+)
+from sandbox.procore import create_app as procore_app
+from sandbox.qbo import create_app as qbo_app
+from sandbox.transport import SandboxTransport
+from sync import states
+from sync.documents import reasons_of
+from sync.models import TargetRef
+from sync.rule_store import link_entity, save_rule
+from sync.service import Service, build_service
+from sync.settings import Settings
+from sync.web import create_app
+from sync.worker import run_until_idle
+
+PROCORE_BASE = "http://procore.sandbox"
+QBO_BASE = "http://qbo.sandbox"
+SERVICE_BASE = "http://costbridge.local"
+
+
+def demo_settings(base: Settings, world: DemoWorld) -> Settings:
+    """The user's settings, pointed at the sandboxes, with a fresh demo database."""
+    from pydantic import SecretStr
+
+    data_dir = Path(base.data_dir)
+    return base.model_copy(
+        update={
+            "database_url": f"sqlite:///{data_dir / 'demo.db'}",
+            "procore_api_base": PROCORE_BASE,
+            "procore_oauth_base": PROCORE_BASE,
+            "procore_client_id": PROCORE_CLIENT_ID,
+            "procore_client_secret": SecretStr(PROCORE_CLIENT_SECRET),
+            "procore_company_id": str(PROCORE_COMPANY_ID),
+            "procore_webhook_authorization": SecretStr(WEBHOOK_AUTHORIZATION),
+            "qbo_api_base": QBO_BASE,
+            "qbo_token_url": f"{QBO_BASE}/oauth2/v1/tokens/bearer",
+            "qbo_client_id": QBO_CLIENT_ID,
+            "qbo_client_secret": SecretStr(QBO_CLIENT_SECRET),
+            "qbo_realm_id": QBO_REALM,
+            "qbo_refresh_token": SecretStr(world.qbo_refresh_token),
+        }
+    )
+
+
+async def seed_costbridge(svc: Service, world: DemoWorld) -> None:
+    """What the firm's controller set up on day one: rules, project and vendor links."""
+    now = svc.clock.now()
+    async with svc.sessions() as session, session.begin():
+        for demo_rule in DEMO_RULES:
+            outputs = Outputs(
+                account_id=world.qbo_id("account", demo_rule.account)
+                if demo_rule.account
+                else None,
+                item_id=world.qbo_id("item", demo_rule.item) if demo_rule.item else None,
+                class_id=world.qbo_id("class", demo_rule.klass) if demo_rule.klass else None,
+            )
+            rule = Rule(
+                conditions=Conditions.model_validate(demo_rule.conditions),
+                outputs=outputs,
+                author="demo-seed",
+                origin=RuleOrigin.SEED,
+                created_at=now,
+                updated_at=now,
+            )
+            await save_rule(session, rule, actor="demo-seed", now=now)
+        for project_id, (name, _number) in zip(world.project_ids, PROJECTS, strict=True):
+            job = f"Acme Builders:{name}"
+            await link_entity(
+                session,
+                source="procore",
+                source_kind="project",
+                source_id=str(project_id),
+                target=svc.target.name,
+                target_ref=TargetRef(id=world.qbo_id("customer", job), name=job),
+                actor="demo-seed",
+                now=now,
+            )
+        for vendor_id, (name, _code) in zip(world.vendor_ids, VENDORS, strict=True):
+            await link_entity(
+                session,
+                source="procore",
+                source_kind="vendor",
+                source_id=str(vendor_id),
+                target=svc.target.name,
+                target_ref=TargetRef(id=world.qbo_id("vendor", name), name=name),
+                actor="demo-seed",
+                now=now,
+            )
+
+
+async def start_world(settings: Settings) -> tuple[DemoWorld, Service, httpx.AsyncClient]:
+    """Seed the sandboxes and costbridge, wire webhooks to the real endpoint."""
+    world = build_world()
+    demo = demo_settings(settings, world)
+    Path(demo.data_dir).mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(demo.data_dir, f"demo.db{suffix}").unlink(missing_ok=True)
+    svc = build_service(
+        demo,
+        procore_transport=SandboxTransport(procore_app(world.procore)),
+        qbo_transport=SandboxTransport(qbo_app(world.qbo)),
+    )
+    await upgrade(svc.engine)
+    await seed_costbridge(svc, world)
+    web = create_app(svc)
+    hooks_http = httpx.AsyncClient(transport=httpx.ASGITransport(app=web))
+    world.procore.webhook_http = hooks_http
+    register_hook(world, f"{SERVICE_BASE}/webhooks/procore")
+    add_change_orders(world)
+    return world, svc, hooks_http
+
+
+async def play(svc: Service, world: DemoWorld) -> None:
+    """Deliver Procore's webhooks and let the worker drain the queue."""
+    deliveries = await world.procore.dispatch_pending()
+    ok = sum(1 for d in deliveries if d.status in {"delivered", "succeeded"})
+    typer.echo(f"Procore delivered {len(deliveries)} webhooks ({ok} acknowledged)")
+    ran = await run_until_idle(svc)
+    typer.echo(f"worker ran {ran} work items")
+
+
+async def summary(svc: Service) -> tuple[int, int]:
+    """Print what posted and what waits; returns (posted, waiting)."""
+    async with svc.sessions() as session:
+        rows = (
+            await session.execute(
+                select(SourceDocumentRow, DocumentVersion)
+                .join(
+                    DocumentVersion,
+                    col(DocumentVersion.id) == col(SourceDocumentRow.current_version_id),
+                )
+                .order_by(col(SourceDocumentRow.id))
+            )
+        ).all()
+        links = {
+            link.document_id: link for link in (await session.execute(select(TargetLink))).scalars()
+        }
+    posted = waiting = 0
+    for doc, version in rows:
+        label = f"{doc.kind.replace('_', ' ')} {doc.number:<8} {doc.title[:34]:<34}"
+        if version.state == states.POSTED:
+            posted += 1
+            link = links[doc.id or 0]
+            typer.echo(
+                f"  posted   {label} → {link.target_kind} {link.doc_number} (${version.total})"
+            )
+        elif version.state == states.NEEDS_ATTENTION:
+            waiting += 1
+            why = "; ".join(r.message for r in reasons_of(version))
+            typer.echo(f"  waiting  {label} ← {why}")
+        else:
+            typer.echo(f"  {version.state:<8} {label} (Procore status: {version.source_status})")
+    return posted, waiting
+
+
+async def run_demo(settings: Settings, *, once: bool, port: int) -> int:
+    world, svc, hooks_http = await start_world(settings)
+    try:
+        await play(svc, world)
+        typer.echo("\nChange orders after the first pass:")
+        posted, waiting = await summary(svc)
+        typer.echo(f"\n{posted} posted to the sandbox QuickBooks, {waiting} waiting for a human.")
+        if once:
+            return 0
+        from sync.runtime import serve
+
+        web = create_app(svc)
+        web.mount("/sandbox/procore", procore_app(world.procore))
+        web.mount("/sandbox/qbo", qbo_app(world.qbo))
+        typer.echo(
+            f"\ncostbridge is running on http://127.0.0.1:{port} "
+            f"(health: /healthz; sandboxes under /sandbox/procore and /sandbox/qbo). "
+            "Ctrl-C stops it."
+        )
+        await serve(svc, web, host="127.0.0.1", port=port)
+        return 0
+    finally:
+        await hooks_http.aclose()
+        await svc.aclose()

@@ -1,0 +1,283 @@
+"""The life of one document: fetch → record version → map → post, with every transition recorded.
+
+Pure decisions live elsewhere (``mappings``, ``sync.retry``, ``sync.routes``); this module only
+sequences them and keeps the database true at every step, so a crash anywhere resumes cleanly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import DeadLetter, DocumentVersion, TargetLink
+from sync import states
+from sync.documents import find_document, record_version, transition
+from sync.errors import (
+    AttentionReason,
+    CostbridgeError,
+    FatalError,
+    NeedsHumanError,
+    NotFoundError,
+    RetryableError,
+)
+from sync.mapping_step import map_for_target
+from sync.models import DocumentRef, SourceDocument
+from sync.posting import apply_result, find_link, post_document
+from sync.retry import Reschedule, next_attempt_at
+from sync.routes import document_key, target_kind_for
+from sync.service import Service
+
+log = structlog.get_logger("costbridge.pipeline")
+
+
+async def sync_document(svc: Service, ref: DocumentRef) -> None:
+    """Bring the target in line with what the source says about ``ref`` now."""
+    bound = log.bind(source=ref.source, kind=ref.kind.value, document=ref.id)
+    try:
+        doc = await svc.source.fetch(ref)
+    except NotFoundError:
+        await _source_gone(svc, ref)
+        return
+    bound.info("pipeline.fetched", status=doc.status, lines=len(doc.lines), total=str(doc.total))
+    now = svc.clock.now()
+    async with svc.sessions() as session, session.begin():
+        recorded = await record_version(session, doc, now=now)
+        version = recorded.version
+        if version.state in states.SETTLED or version.state == states.SNOOZED:
+            bound.info("pipeline.settled", state=version.state, version=version.id)
+            return
+        if (
+            version.state == states.FAILED
+            and version.next_attempt_at
+            and (version.next_attempt_at > now)
+        ):
+            raise Reschedule(version.next_attempt_at)
+        if version.state == states.RECEIVED:
+            await transition(session, version, states.FETCHED, "fetched", now=now)
+        link = await find_link(session, recorded.document.id or 0, svc.target.name)
+        if not doc.approved:
+            if version.state != states.FETCHED:
+                await transition(session, version, states.FETCHED, "waiting for approval", now=now)
+            if link is not None and not link.voided:
+                reason = AttentionReason(
+                    kind="source_unapproved",
+                    message=f"Change order {doc.number} is now '{doc.status}' in Procore but "
+                    f"was already posted as {_posted_label(link)}; void it in QuickBooks?",
+                )
+                await _needs_human(session, version, now, [reason])
+            bound.info("pipeline.waiting_approval", status=doc.status)
+            return
+    await _map_and_post(svc, doc, version.id or 0)
+
+
+async def _map_and_post(svc: Service, doc: SourceDocument, version_id: int) -> None:
+    bound = log.bind(kind=doc.kind.value, document=doc.id, version=version_id)
+    kind = target_kind_for(doc.kind, svc.settings)
+    async with svc.sessions() as session, session.begin():
+        version = await session.get(DocumentVersion, version_id)
+        assert version is not None
+        now = svc.clock.now()
+        # A version found in "posting" means a crash mid-write: the outcome is unknown.
+        crashed_mid_post = version.state == states.POSTING
+        mapping = await map_for_target(svc, session, doc, kind)
+        if mapping.reasons:
+            await _needs_human(session, version, now, mapping.reasons)
+            bound.info("pipeline.needs_attention", reasons=[r.kind for r in mapping.reasons])
+            return
+        assert mapping.mapped is not None
+        if version.state != states.MAPPED:
+            await transition(
+                session,
+                version,
+                states.MAPPED,
+                "mapped",
+                now=now,
+                detail=f"{len(mapping.mapped.lines)} lines to {kind.value}",
+            )
+        await transition(
+            session,
+            version,
+            states.POSTING,
+            "posting",
+            now=now,
+            detail=f"attempt {version.attempts + 1}",
+        )
+        link = await find_link(session, version.document_id, svc.target.name)
+        look_first = version.outcome_unknown or version.attempts > 0 or crashed_mid_post
+        document_row = await find_document(session, doc.ref)
+        assert document_row is not None
+    bound.info("pipeline.mapped", target_kind=kind.value, lines=len(mapping.mapped.lines))
+    try:
+        result = await post_document(
+            svc.target,
+            mapping.mapped,
+            kind=kind,
+            document_key=document_key(doc.source, doc.kind, doc.id),
+            content_hash=version.content_hash,
+            target_account=svc.target_account,
+            link=link,
+            look_first=look_first,
+        )
+    except RetryableError as exc:
+        await _failed(svc, version_id, exc)
+        return
+    except NeedsHumanError as exc:
+        async with svc.sessions() as session, session.begin():
+            version = await session.get(DocumentVersion, version_id)
+            assert version is not None
+            await _needs_human(session, version, svc.clock.now(), exc.reasons, detail=str(exc))
+        bound.warning("pipeline.target_rejected", error=str(exc))
+        return
+    except FatalError as exc:
+        await _dead(svc, version_id, exc)
+        return
+    async with svc.sessions() as session, session.begin():
+        version = await session.get(DocumentVersion, version_id)
+        assert version is not None
+        now = svc.clock.now()
+        link = await find_link(session, version.document_id, svc.target.name)
+        session.add(
+            apply_result(
+                link,
+                result,
+                document_id=version.document_id,
+                version_id=version_id,
+                content_hash=version.content_hash,
+                target=svc.target.name,
+                now=now,
+            )
+        )
+        version.outcome_unknown = False
+        version.last_error = ""
+        if svc.settings.purge_payloads:
+            version.payload = None  # ids, amounts, status and history stay
+        posted = result.posted
+        await transition(
+            session,
+            version,
+            states.POSTED,
+            f"posted ({result.operation})",
+            now=now,
+            detail=f"{posted.kind.value} {posted.doc_number or posted.id} "
+            f"(id {posted.id}), total {posted.total}",
+        )
+    bound.info("pipeline.posted", operation=result.operation, target_id=result.posted.id)
+
+
+async def _needs_human(
+    session: AsyncSession,
+    version: DocumentVersion,
+    now: datetime,
+    reasons: Sequence[AttentionReason],
+    detail: str = "",
+) -> None:
+    text = detail or "; ".join(r.message for r in reasons)
+    await transition(
+        session,
+        version,
+        states.NEEDS_ATTENTION,
+        "needs a human",
+        now=now,
+        detail=text,
+        reasons=reasons,
+    )
+
+
+async def _failed(svc: Service, version_id: int, exc: RetryableError) -> None:
+    """Count the attempt; back off, or dead-letter once the attempts are used up."""
+    async with svc.sessions() as session, session.begin():
+        version = await session.get(DocumentVersion, version_id)
+        assert version is not None
+        now = svc.clock.now()
+        version.attempts += 1
+        version.outcome_unknown = version.outcome_unknown or exc.outcome_unknown
+        version.last_error = str(exc)
+        if version.attempts >= svc.settings.retry_max_attempts:
+            await _bury(session, version, str(exc), now)
+            log.error(
+                "pipeline.dead", version=version_id, attempts=version.attempts, error=str(exc)
+            )
+            return
+        at = next_attempt_at(svc.settings, version.attempts, now, retry_after=exc.retry_after)
+        version.next_attempt_at = at
+        await transition(
+            session,
+            version,
+            states.FAILED,
+            "retryable error",
+            now=now,
+            detail=f"attempt {version.attempts}: {exc}; next try {at.isoformat()}",
+        )
+    log.warning(
+        "pipeline.retry_scheduled",
+        version=version_id,
+        attempts=version.attempts,
+        error=str(exc),
+        next_attempt_at=at.isoformat(),
+    )
+    raise Reschedule(at)
+
+
+async def _dead(svc: Service, version_id: int, exc: CostbridgeError) -> None:
+    async with svc.sessions() as session, session.begin():
+        version = await session.get(DocumentVersion, version_id)
+        assert version is not None
+        version.last_error = str(exc)
+        await _bury(session, version, str(exc), svc.clock.now())
+    log.error("pipeline.fatal", version=version_id, error=str(exc))
+
+
+async def _bury(session: AsyncSession, version: DocumentVersion, error: str, now: datetime) -> None:
+    session.add(
+        DeadLetter(
+            subject=f"version:{version.id}",
+            document_id=version.document_id,
+            version_id=version.id,
+            payload=version.payload or "{}",
+            error=error,
+            created_at=now,
+        )
+    )
+    await transition(session, version, states.DEAD, "retries exhausted", now=now, detail=error)
+
+
+async def _source_gone(svc: Service, ref: DocumentRef) -> None:
+    """The source no longer has the document: never silently keep or drop what posted."""
+    now = svc.clock.now()
+    async with svc.sessions() as session, session.begin():
+        row = await find_document(session, ref)
+        if row is None or row.current_version_id is None:
+            log.info("pipeline.gone_unknown", document=ref.id)
+            return
+        version = await session.get(DocumentVersion, row.current_version_id)
+        assert version is not None
+        link = await find_link(session, row.id or 0, svc.target.name)
+        if link is not None and not link.voided:
+            await _needs_human(
+                session,
+                version,
+                now,
+                [
+                    AttentionReason(
+                        kind="source_deleted",
+                        message=f"Change order {row.number} was deleted in Procore; it was "
+                        f"posted as {link.target_kind} {link.doc_number or link.target_id}. "
+                        "Void it?",
+                    )
+                ],
+            )
+        elif version.state not in states.SETTLED:
+            await transition(session, version, states.SKIPPED, "deleted in source", now=now)
+    log.info("pipeline.source_deleted", document=ref.id)
+
+
+def _posted_label(link: TargetLink) -> str:
+    return f"{link.target_kind} {link.doc_number or link.target_id}"
+
+
+def dead_letter_payload(version: DocumentVersion) -> dict[str, object]:
+    return json.loads(version.payload or "{}")  # type: ignore[no-any-return]

@@ -1,0 +1,52 @@
+"""Scheduled jobs (APScheduler, asyncio): the reconciliation sweep and reference refresh."""
+
+from __future__ import annotations
+
+import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from sync import reference
+from sync.errors import CostbridgeError
+from sync.service import Service
+from sync.sweep import sweep
+
+log = structlog.get_logger("costbridge.scheduler")
+
+
+async def _sweep_job(svc: Service) -> None:
+    try:
+        await sweep(svc)
+    except CostbridgeError as exc:  # the next run tries again; a human sees it in the logs
+        log.warning("sweep.failed", error=str(exc))
+
+
+async def _refresh_job(svc: Service) -> None:
+    try:
+        async with svc.sessions() as session, session.begin():
+            await reference.refresh(session, svc.target, now=svc.clock.now())
+    except CostbridgeError as exc:
+        log.warning("reference.refresh_failed", error=str(exc))
+
+
+def build_scheduler(svc: Service) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(
+        _sweep_job,
+        "interval",
+        args=[svc],
+        id="sweep",
+        minutes=svc.settings.sweep_interval_minutes,
+        coalesce=True,
+        max_instances=1,
+        next_run_time=svc.clock.now(),
+    )
+    scheduler.add_job(
+        _refresh_job,
+        "interval",
+        args=[svc],
+        id="reference_refresh",
+        minutes=60,
+        coalesce=True,
+        max_instances=1,
+    )
+    return scheduler

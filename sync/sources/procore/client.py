@@ -1,0 +1,195 @@
+"""``ProcoreClient``: authenticated, quota-aware, paginating async access to Procore REST."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import structlog
+
+from sync.clock import Clock
+from sync.errors import FatalError, RetryableError
+from sync.sources.procore.oauth import TokenSource
+from sync.sources.procore.responses import SYSTEM, error_for, exhausted_until, retry_wait
+
+log = structlog.get_logger("sync.sources.procore")
+Params = Mapping[str, str | int]
+MAX_PAGES = 10_000  # a safety stop should Link headers ever loop
+
+
+def _jitter(wait: float) -> float:
+    # Spread retries of many workers so they do not all return at the reset second.
+    return random.uniform(0.0, min(1.0, 0.1 * wait + 0.05))
+
+
+class ProcoreClient:
+    """One company's view of Procore. Errors are ``sync.errors`` types; secrets never leave."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        api_base: str,
+        oauth_base: str,
+        client_id: str,
+        client_secret: str,
+        company_id: str,
+        clock: Clock,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        max_retries: int = 4,
+        max_wait: float = 60.0,
+        jitter: Callable[[float], float] = _jitter,
+    ) -> None:
+        self._http = http
+        self.api_base = api_base.rstrip("/")
+        self.company_id = company_id
+        self.clock = clock
+        self._sleep = sleep
+        self._max_retries = max_retries
+        self._max_wait = max_wait
+        self._jitter = jitter
+        self._tokens = TokenSource(
+            http,
+            oauth_base=oauth_base,
+            client_id=client_id,
+            client_secret=client_secret,
+            clock=clock,
+        )
+        self._window_reset: float | None = None  # set when the last call used the final quota
+
+    async def get(self, path: str, params: Params | None = None) -> Any:
+        """GET one resource; JSON numbers with a fraction come back as ``Decimal``."""
+        return _json(await self.request("GET", self.api_base + path, params=params))
+
+    async def get_all(
+        self, path: str, params: Params | None = None, *, per_page: int = 100
+    ) -> list[Any]:
+        """Every item of a list endpoint, following ``Link: rel="next"`` (v2 ``data`` unwrapped)."""
+        url: str | None = self.api_base + path
+        query: Params | None = {**(params or {}), "per_page": per_page}
+        items: list[Any] = []
+        for _ in range(MAX_PAGES):
+            if url is None:
+                return items
+            response = await self.request("GET", url, params=query)
+            body = _json(response)
+            page = body.get("data") if isinstance(body, dict) else body
+            if not isinstance(page, list):
+                raise FatalError(
+                    f"Procore list {path} did not return a list", system=SYSTEM, code="shape"
+                )
+            items.extend(page)
+            url, query = (
+                response.links.get("next", {}).get("url"),
+                None,
+            )  # next URL carries the query
+            if url is not None and _origin(url) != _origin(self.api_base):
+                raise FatalError(
+                    "Procore pagination pointed to another host", system=SYSTEM, code="shape"
+                )
+        raise FatalError(f"Procore list {path} did not end after {MAX_PAGES} pages", system=SYSTEM)
+
+    async def patch(self, path: str, body: Mapping[str, Any]) -> Any:
+        return _json(await self.request("PATCH", self.api_base + path, json_body=body))
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Params | None = None,
+        json_body: Mapping[str, Any] | None = None,
+    ) -> httpx.Response:
+        """One call with auth, quota waits and 429/503 retries; non-2xx become taxonomy errors."""
+        refreshed, attempt = False, 0
+        while True:
+            await self._wait_for_window()
+            response = await self._send(method, url, params, json_body)
+            if response.status_code == 401 and not refreshed:
+                self._tokens.invalidate()  # expired or revoked early: one fresh token, one retry
+                refreshed = True
+                continue
+            if response.status_code in {429, 503}:
+                wait = min(retry_wait(response, self.clock.now(), attempt), self._max_wait)
+                if attempt >= self._max_retries:
+                    error = error_for(response, action=f"{method} {urlsplit(url).path}")
+                    raise RetryableError(
+                        error.message,
+                        system=SYSTEM,
+                        code=error.code,
+                        detail=error.detail,
+                        retry_after=wait,
+                    )
+                attempt += 1
+                await self._sleep(wait + self._jitter(wait))
+                continue
+            if response.is_success:
+                return response
+            raise error_for(response, action=f"{method} {urlsplit(url).path}")
+
+    async def _send(
+        self, method: str, url: str, params: Params | None, json_body: Mapping[str, Any] | None
+    ) -> httpx.Response:
+        headers = {
+            "Authorization": f"Bearer {await self._tokens.get()}",
+            "Procore-Company-Id": self.company_id,
+            "Accept": "application/json",
+        }
+        path, started = urlsplit(url).path, time.monotonic()
+        try:
+            response = await self._http.request(
+                method, url, params=params, json=json_body, headers=headers
+            )
+        except httpx.TimeoutException:
+            # A write that timed out may have been applied: the next attempt must look first.
+            raise RetryableError(
+                f"Procore timed out ({method} {path})", system=SYSTEM, code="timeout",
+                outcome_unknown=method != "GET",
+            ) from None  # fmt: skip
+        except httpx.TransportError as exc:
+            raise RetryableError(
+                f"Procore unreachable ({method} {path})", system=SYSTEM, code="network",
+                detail=type(exc).__name__, outcome_unknown=method != "GET",
+            ) from None  # fmt: skip
+        self._window_reset = exhausted_until(response)
+        log.info(
+            "procore.call",
+            method=method,
+            path=path,
+            status=response.status_code,
+            rate_limit_remaining=response.headers.get("x-rate-limit-remaining"),
+            duration_ms=round((time.monotonic() - started) * 1000, 1),
+        )
+        return response
+
+    async def _wait_for_window(self) -> None:
+        """The previous call used the last of the quota: wait for the window to reset."""
+        if self._window_reset is None:
+            return
+        wait = min(self._window_reset - self.clock.now().timestamp(), self._max_wait)
+        self._window_reset = None
+        if wait > 0:
+            await self._sleep(wait + self._jitter(wait))
+
+
+def _json(response: httpx.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return json.loads(response.content, parse_float=Decimal)
+    except ValueError:
+        raise FatalError(
+            "Procore returned a body that is not JSON", system=SYSTEM, code="shape"
+        ) from None
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc

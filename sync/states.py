@@ -1,0 +1,33 @@
+"""The states of a document version (PRODUCT.md §7) and which ones are final."""
+
+from __future__ import annotations
+
+RECEIVED = "received"
+FETCHED = "fetched"  # also: waiting for approval in the source
+MAPPED = "mapped"
+POSTING = "posting"
+POSTED = "posted"
+NEEDS_ATTENTION = "needs_attention"
+FAILED = "failed"  # will retry at next_attempt_at
+DEAD = "dead"  # retries exhausted; payload and error kept as a dead letter
+SKIPPED = "skipped"
+SNOOZED = "snoozed"
+SUPERSEDED = "superseded"
+
+ALL = (
+    RECEIVED,
+    FETCHED,
+    MAPPED,
+    POSTING,
+    POSTED,
+    NEEDS_ATTENTION,
+    FAILED,
+    DEAD,
+    SKIPPED,
+    SNOOZED,
+    SUPERSEDED,
+)
+# A newer version replaces an older one that is in any of these states.
+REPLACEABLE = frozenset({RECEIVED, FETCHED, MAPPED, NEEDS_ATTENTION, FAILED, SNOOZED})
+# Versions in these states are not processed again unless a human asks (retry).
+SETTLED = frozenset({POSTED, DEAD, SKIPPED, SUPERSEDED})

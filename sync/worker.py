@@ -1,0 +1,103 @@
+"""The worker: claims work items from the database and runs them, one at a time per worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+
+import structlog
+
+from db.models import Control
+from sync import queue
+from sync.errors import CostbridgeError
+from sync.inbox import process_event
+from sync.models import DocumentRef
+from sync.pipeline import sync_document
+from sync.retry import Reschedule, next_attempt_at
+from sync.service import Service
+
+log = structlog.get_logger("costbridge.worker")
+PAUSED = "paused"
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{id(asyncio.current_task())}"
+
+
+async def is_paused(svc: Service) -> bool:
+    async with svc.sessions() as session:
+        control = await session.get(Control, PAUSED)
+        return control is not None and control.value == "1"
+
+
+async def run_one(svc: Service, *, me: str) -> bool:
+    """Claim and run one due item; False when there was nothing to do."""
+    async with svc.sessions() as session:
+        claimed = await queue.claim(
+            session,
+            worker_id=me,
+            now=svc.clock.now(),
+            lease_seconds=svc.settings.worker_lease_seconds,
+        )
+    if claimed is None:
+        return False
+    bound = log.bind(work=claimed.key)
+    try:
+        await _dispatch(svc, claimed)
+    except Reschedule as later:
+        async with svc.sessions() as session, session.begin():
+            await queue.retry_later(session, claimed, now=svc.clock.now(), run_after=later.at)
+        return True
+    except CostbridgeError as exc:
+        # Failures before a document version exists (e.g. the source is down while resolving
+        # an event): retry the work item itself with the same backoff.
+        at = next_attempt_at(
+            svc.settings,
+            claimed.attempts + 1,
+            svc.clock.now(),
+            retry_after=getattr(exc, "retry_after", None),
+        )
+        bound.warning("worker.item_failed", error=str(exc), next_attempt_at=at.isoformat())
+        async with svc.sessions() as session, session.begin():
+            await queue.retry_later(session, claimed, now=svc.clock.now(), run_after=at)
+        return True
+    async with svc.sessions() as session, session.begin():
+        await queue.finish(session, claimed, now=svc.clock.now())
+    return True
+
+
+async def _dispatch(svc: Service, claimed: queue.Claimed) -> None:
+    if claimed.kind == "event":
+        await process_event(svc, int(claimed.data["inbox_id"]))
+    elif claimed.kind == "sync":
+        await sync_document(svc, DocumentRef.model_validate(claimed.data["ref"]))
+    else:
+        log.error("worker.unknown_kind", kind=claimed.kind, work=claimed.key)
+
+
+async def run_until_idle(svc: Service, *, max_items: int = 10_000) -> int:
+    """Run every item that is due now; the demo and the tests use this. Returns items run."""
+    me = worker_id()
+    done = 0
+    while done < max_items and await run_one(svc, me=me):
+        done += 1
+    return done
+
+
+async def run_forever(svc: Service, stop: asyncio.Event) -> None:
+    """The long-running loop of ``costbridge worker`` / ``serve``."""
+    me = worker_id()
+    log.info("worker.started", worker=me)
+    while not stop.is_set():
+        worked = False
+        try:
+            if not await is_paused(svc):
+                worked = await run_one(svc, me=me)
+        except Exception:  # a bug must not kill the worker; it is logged with its traceback
+            log.exception("worker.crashed_item")
+        if not worked:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=svc.settings.worker_poll_seconds)
+    log.info("worker.stopped", worker=me)
