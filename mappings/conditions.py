@@ -17,13 +17,20 @@ the same order whatever order the rules arrived in; it never picks a winner betw
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from fnmatch import translate
 from typing import NamedTuple
 
-from mappings.rules import Conditions, CustomFieldCondition, Rule, normalise_base_type
+from mappings.rules import (
+    Conditions,
+    CustomFieldCondition,
+    FieldValue,
+    OutputField,
+    Rule,
+    normalise_base_type,
+)
 from sync.models import SourceDocument, SourceLine
 
 _GLOB_CHARS = frozenset("*?[")
@@ -150,44 +157,63 @@ class CompiledRule:
     rank: Rank
     order_key: tuple[object, ...]  # sort ascending = best first, deterministic
     code: CodePattern | None
+    code_test: Callable[[str], object] | None  # truthy when the line's cost code matches
+    checks: tuple[tuple[str, str], ...]  # (LineFacts attribute, required value), all must hold
     cost_type_name: str | None
     custom_fields: tuple[CustomFieldCondition, ...]
+    values: tuple[FieldValue, ...]  # the rule's outputs, indexed like ``OutputField``
 
     def matches(self, facts: LineFacts) -> bool:
-        c = self.rule.conditions
-        # Cheapest and most selective tests first.
-        if self.code is not None and (
-            facts.cost_code is None or not self.code.matches(facts.cost_code)
-        ):
-            return False
-        if self.cost_type_name is not None and self.cost_type_name != facts.cost_type_name:
-            return False
-        if c.cost_type_base is not None and c.cost_type_base.value != facts.cost_type_base:
-            return False
-        if c.project_id is not None and c.project_id != facts.project_id:
-            return False
-        if c.document_kind is not None and c.document_kind.value != facts.document_kind:
-            return False
-        if c.vendor_id is not None and c.vendor_id != facts.vendor_id:
-            return False
-        if c.document_id is not None and c.document_id != facts.document_id:
-            return False
-        if c.source is not None and c.source != facts.source:
-            return False
-        return all(cf.accepts(facts.custom_fields.get(cf.field)) for cf in self.custom_fields)
+        # This runs for every candidate of every line: plain strings and bound methods only
+        # (enum attribute access is slow), cost code first as the most selective test.
+        test = self.code_test
+        if test is not None:
+            code = facts.cost_code
+            if code is None or not test(code):
+                return False
+        for attr, want in self.checks:
+            if getattr(facts, attr) != want:
+                return False
+        if self.custom_fields:
+            custom = facts.custom_fields
+            return all(cf.accepts(custom.get(cf.field)) for cf in self.custom_fields)
+        return True
+
+
+def _code_test(code: CodePattern) -> Callable[[str], object]:
+    if code.kind is CodeMatch.EXACT:
+        return code.literal.__eq__
+    if code.kind is CodeMatch.PREFIX:
+        prefix = code.literal
+        return lambda s: s.startswith(prefix)
+    assert code.regex is not None
+    return code.regex.match
 
 
 def compile_rule(rule: Rule) -> CompiledRule:
     c = rule.conditions
     r = rank(rule)
     priority, spec = r
+    code = CodePattern.parse(c.cost_code) if c.cost_code else None
+    wanted = (
+        ("cost_type_name", c.cost_type.casefold() if c.cost_type else None),
+        ("cost_type_base", c.cost_type_base.value if c.cost_type_base else None),
+        ("project_id", c.project_id),
+        ("document_kind", c.document_kind.value if c.document_kind else None),
+        ("vendor_id", c.vendor_id),
+        ("document_id", c.document_id),
+        ("source", c.source),
+    )
     return CompiledRule(
         rule=rule,
         rank=r,
         order_key=(-priority, *(-x for x in spec), _order_id(rule)),
-        code=CodePattern.parse(c.cost_code) if c.cost_code else None,
+        code=code,
+        code_test=_code_test(code) if code else None,
+        checks=tuple((attr, value) for attr, value in wanted if value is not None),
         cost_type_name=c.cost_type.casefold() if c.cost_type else None,
         custom_fields=c.custom_fields,
+        values=tuple(rule.outputs.get(f) for f in OutputField),
     )
 
 

@@ -125,7 +125,11 @@ class LineResolution:
         return tuple(sorted(ids))
 
 
-_FIELD_POSITION = {f: i for i, f in enumerate(OutputField)}
+# Iterating an enum class is slow; these run for every field of every line.
+_FIELDS = tuple(OutputField)
+_FIELD_POSITION = {f: i for i, f in enumerate(_FIELDS)}
+_APPLICABLE = {k: frozenset(applicable_fields(k)) for k in TargetKind}
+_REQUIRED = {k: required_fields(k) for k in TargetKind}
 
 
 def resolve_line(
@@ -148,12 +152,16 @@ def resolve_matching(
     target_kind: TargetKind,
 ) -> LineResolution:
     """Resolve a line given the rules that match it, sorted best first (``RuleIndex.matching``)."""
-    applicable = applicable_fields(target_kind)
+    applicable = _APPLICABLE[target_kind]
+    # Which outputs any matching rule sets: the others are UNSET without further work.
+    set_by_some = {i for c in matching for i, v in enumerate(c.values) if v is not None}
     fields = tuple(
-        _resolve_field(f, matching, refs)
-        if f in applicable
-        else FieldResolution(field=f, status=FieldStatus.NOT_APPLICABLE)
-        for f in OutputField
+        _NOT_APPLICABLE[f]
+        if f not in applicable
+        else _resolve_field(f, matching, refs)
+        if i in set_by_some
+        else _UNSET[f]
+        for i, f in enumerate(_FIELDS)
     )
     memo = fields[_FIELD_POSITION[OutputField.MEMO]]
     if memo.status is FieldStatus.RESOLVED and isinstance(memo.value, str):
@@ -173,34 +181,33 @@ def resolve_matching(
 def _resolve_field(
     field: OutputField, matching: Sequence[CompiledRule], refs: ReferenceIndex
 ) -> FieldResolution:
-    candidates = [c for c in matching if c.rule.outputs.get(field) is not None]
+    pos = _FIELD_POSITION[field]
+    candidates = [c for c in matching if c.values[pos] is not None]
     if not candidates:
-        return FieldResolution(field=field, status=FieldStatus.UNSET)
+        return _UNSET[field]
     top = candidates[0].rank
     # ``matching`` is sorted by rank first, so the equally ranked rules are a leading run.
-    n_tied = next((i for i, c in enumerate(candidates) if c.rank != top), len(candidates))
+    n_tied = 1
+    while n_tied < len(candidates) and candidates[n_tied].rank == top:
+        n_tied += 1
     tied, rest = candidates[:n_tied], candidates[n_tied:]
     kind = REFERENCE_KIND.get(field)
-
-    def considered(c: CompiledRule, reason: LossReason) -> Considered:
-        value = c.rule.outputs.get(field)
-        target = refs.get(kind, value) if kind is not None and isinstance(value, str) else None
-        return Considered(c.rule, value, reason, target)
-
     losers = tuple(
-        considered(c, LossReason.LOWER_PRIORITY if c.rank[0] < top[0] else LossReason.LESS_SPECIFIC)
+        _considered(
+            c, pos, kind, refs,
+            LossReason.LOWER_PRIORITY if c.rank[0] < top[0] else LossReason.LESS_SPECIFIC,
+        )
         for c in rest
-    )
-    values = [c.rule.outputs.get(field) for c in tied]
-    if any(v != values[0] for v in values[1:]):
+    )  # fmt: skip
+    value = tied[0].values[pos]
+    if any(c.values[pos] != value for c in tied[1:]):
         return FieldResolution(
             field=field,
             status=FieldStatus.AMBIGUOUS,
-            contenders=tuple(considered(c, LossReason.TIED) for c in tied),
+            contenders=tuple(_considered(c, pos, kind, refs, LossReason.TIED) for c in tied),
             considered=losers,
         )
-    agreeing = tuple(considered(c, LossReason.AGREES) for c in tied[1:])
-    winner, value = tied[0].rule, values[0]
+    agreeing = tuple(_considered(c, pos, kind, refs, LossReason.AGREES) for c in tied[1:])
     status, target, problem = FieldStatus.RESOLVED, None, ""
     if kind is not None and isinstance(value, str):
         target = refs.get(kind, value)
@@ -211,11 +218,30 @@ def _resolve_field(
         field=field,
         status=status,
         value=value,
-        winner=winner,
+        winner=tied[0].rule,
         considered=agreeing + losers,
         target=target,
         problem=problem,
     )
+
+
+# Frozen, so one instance per field can be shared by every line no rule sets it for.
+_UNSET = {f: FieldResolution(field=f, status=FieldStatus.UNSET) for f in OutputField}
+_NOT_APPLICABLE = {
+    f: FieldResolution(field=f, status=FieldStatus.NOT_APPLICABLE) for f in OutputField
+}
+
+
+def _considered(
+    c: CompiledRule,
+    pos: int,
+    kind: ReferenceKind | None,
+    refs: ReferenceIndex,
+    reason: LossReason,
+) -> Considered:
+    value = c.values[pos]
+    target = refs.get(kind, value) if kind is not None and isinstance(value, str) else None
+    return Considered(c.rule, value, reason, target)
 
 
 def _line_data(line: SourceLine, field: OutputField) -> dict[str, str]:
@@ -237,9 +263,11 @@ def _attention(
     fields: tuple[FieldResolution, ...],
     target_kind: TargetKind,
 ) -> tuple[AttentionReason, ...]:
-    where = describe_line(line)
     reasons: list[AttentionReason] = []
     for fr in fields:
+        if fr.status is FieldStatus.RESOLVED or fr.status is FieldStatus.UNSET:
+            continue  # the common case, kept cheap
+        where = describe_line(line)
         label = FIELD_LABEL[fr.field].lower()
         kind = REFERENCE_KIND.get(fr.field)
         if fr.status is FieldStatus.AMBIGUOUS:
@@ -281,11 +309,10 @@ def _attention(
                     },
                 )
             )
-    required = required_fields(target_kind)
-    by_field = {fr.field: fr for fr in fields}
-    statuses = {by_field[f].status for f in required}
+    required = _REQUIRED[target_kind]
     # Only "nothing at all" is unmapped; an ambiguous or invalid account was reported above.
-    if statuses == {FieldStatus.UNSET}:
+    if all(fields[_FIELD_POSITION[f]].status is FieldStatus.UNSET for f in required):
+        where = describe_line(line)
         wanted = " or ".join(f"an {FIELD_LABEL[f].lower()}" for f in required)
         reasons.append(
             AttentionReason(

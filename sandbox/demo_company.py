@@ -8,6 +8,7 @@ deliberately left unmapped (cost type "Other") so that some change orders wait f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from fastapi import FastAPI
 
@@ -29,6 +30,7 @@ from sandbox.qbo.seed import (
 )
 from sync.clock import Clock
 
+CommitmentType = Literal["WorkOrderContract", "PurchaseOrderContract"]
 PROCORE_COMPANY_ID = 5358233
 PROCORE_CLIENT_ID = "costbridge-demo"
 PROCORE_CLIENT_SECRET = "demo-procore-secret"  # noqa: S105 - sandbox-only credential
@@ -321,7 +323,9 @@ def add_change_orders(world: DemoWorld) -> None:
     """Create the twenty change orders (each creation queues a webhook when a hook exists)."""
     procore = world.procore
     for project, vendor, number, orders in COMMITMENTS:
-        kind = "PurchaseOrderContract" if number.startswith("PO") else "WorkOrderContract"
+        kind: CommitmentType = (
+            "PurchaseOrderContract" if number.startswith("PO") else "WorkOrderContract"
+        )
         commitment = procore.add_commitment(
             world.project_ids[project],
             world.vendor_ids[vendor],

@@ -121,13 +121,17 @@ async def seed_costbridge(svc: Service, world: DemoWorld) -> None:
             )
 
 
+def _fresh_demo_database(data_dir: Path) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        (data_dir / f"demo.db{suffix}").unlink(missing_ok=True)
+
+
 async def start_world(settings: Settings) -> tuple[DemoWorld, Service, httpx.AsyncClient]:
     """Seed the sandboxes and costbridge, wire webhooks to the real endpoint."""
     world = build_world()
     demo = demo_settings(settings, world)
-    Path(demo.data_dir).mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(demo.data_dir, f"demo.db{suffix}").unlink(missing_ok=True)
+    _fresh_demo_database(Path(demo.data_dir))
     svc = build_service(
         demo,
         procore_transport=SandboxTransport(procore_app(world.procore)),

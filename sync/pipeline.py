@@ -75,6 +75,16 @@ async def sync_document(svc: Service, ref: DocumentRef) -> None:
 
 
 async def _map_and_post(svc: Service, doc: SourceDocument, version_id: int) -> None:
+    """Map and post; any failure from here on counts against this version's attempts."""
+    try:
+        await _map_and_post_once(svc, doc, version_id)
+    except RetryableError as exc:
+        await _failed(svc, version_id, exc)
+    except FatalError as exc:
+        await _dead(svc, version_id, exc)
+
+
+async def _map_and_post_once(svc: Service, doc: SourceDocument, version_id: int) -> None:
     bound = log.bind(kind=doc.kind.value, document=doc.id, version=version_id)
     kind = target_kind_for(doc.kind, svc.settings)
     async with svc.sessions() as session, session.begin():
@@ -122,18 +132,12 @@ async def _map_and_post(svc: Service, doc: SourceDocument, version_id: int) -> N
             link=link,
             look_first=look_first,
         )
-    except RetryableError as exc:
-        await _failed(svc, version_id, exc)
-        return
     except NeedsHumanError as exc:
         async with svc.sessions() as session, session.begin():
             version = await session.get(DocumentVersion, version_id)
             assert version is not None
             await _needs_human(session, version, svc.clock.now(), exc.reasons, detail=str(exc))
         bound.warning("pipeline.target_rejected", error=str(exc))
-        return
-    except FatalError as exc:
-        await _dead(svc, version_id, exc)
         return
     async with svc.sessions() as session, session.begin():
         version = await session.get(DocumentVersion, version_id)

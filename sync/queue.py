@@ -75,6 +75,21 @@ async def claim(
     session: AsyncSession, *, worker_id: str, now: datetime, lease_seconds: float
 ) -> Claimed | None:
     """Take the oldest due item (or one whose holder's lease expired), or None."""
+    for _ in range(5):  # losing a race to another worker is no reason to report "empty"
+        claimed = await _claim_once(
+            session, worker_id=worker_id, now=now, lease_seconds=lease_seconds
+        )
+        if claimed is not _LOST_RACE:
+            return claimed  # type: ignore[return-value]
+    return None
+
+
+_LOST_RACE = object()
+
+
+async def _claim_once(
+    session: AsyncSession, *, worker_id: str, now: datetime, lease_seconds: float
+) -> Claimed | None | object:
     due = or_(
         (col(WorkItem.state) == QUEUED) & (col(WorkItem.run_after) <= now),
         (col(WorkItem.state) == RUNNING) & (col(WorkItem.lease_until) < now),
@@ -103,7 +118,7 @@ async def claim(
     )
     await session.commit()
     if cast(CursorResult[Any], taken).rowcount != 1:
-        return None  # another worker won the race
+        return _LOST_RACE
     assert item.id is not None
     return Claimed(
         id=item.id, key=item.key, kind=item.kind, data=json.loads(item.data), attempts=item.attempts

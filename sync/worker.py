@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import socket
 
 import structlog
 
-from db.models import Control
+from db.models import Control, DeadLetter
 from sync import queue
-from sync.errors import CostbridgeError
+from sync.errors import CostbridgeError, FatalError
 from sync.inbox import process_event
 from sync.models import DocumentRef
 from sync.pipeline import sync_document
@@ -33,7 +34,9 @@ async def is_paused(svc: Service) -> bool:
 
 
 async def run_one(svc: Service, *, me: str) -> bool:
-    """Claim and run one due item; False when there was nothing to do."""
+    """Claim and run one due item; False when there was nothing to do (or we are paused)."""
+    if await is_paused(svc):
+        return False
     async with svc.sessions() as session:
         claimed = await queue.claim(
             session,
@@ -52,7 +55,10 @@ async def run_one(svc: Service, *, me: str) -> bool:
         return True
     except CostbridgeError as exc:
         # Failures before a document version exists (e.g. the source is down while resolving
-        # an event): retry the work item itself with the same backoff.
+        # an event): retry the work item itself with the same backoff, then dead-letter it.
+        if isinstance(exc, FatalError) or claimed.attempts + 1 >= svc.settings.retry_max_attempts:
+            await _bury_item(svc, claimed, exc)
+            return True
         at = next_attempt_at(
             svc.settings,
             claimed.attempts + 1,
@@ -66,6 +72,21 @@ async def run_one(svc: Service, *, me: str) -> bool:
     async with svc.sessions() as session, session.begin():
         await queue.finish(session, claimed, now=svc.clock.now())
     return True
+
+
+async def _bury_item(svc: Service, claimed: queue.Claimed, exc: CostbridgeError) -> None:
+    now = svc.clock.now()
+    async with svc.sessions() as session, session.begin():
+        session.add(
+            DeadLetter(
+                subject=claimed.key,
+                payload=json.dumps(claimed.data),
+                error=str(exc),
+                created_at=now,
+            )
+        )
+        await queue.finish(session, claimed, now=now)
+    log.error("worker.item_dead", work=claimed.key, attempts=claimed.attempts + 1, error=str(exc))
 
 
 async def _dispatch(svc: Service, claimed: queue.Claimed) -> None:
@@ -93,8 +114,7 @@ async def run_forever(svc: Service, stop: asyncio.Event) -> None:
     while not stop.is_set():
         worked = False
         try:
-            if not await is_paused(svc):
-                worked = await run_one(svc, me=me)
+            worked = await run_one(svc, me=me)
         except Exception:  # a bug must not kill the worker; it is logged with its traceback
             log.exception("worker.crashed_item")
         if not worked:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -76,3 +77,27 @@ async def test_retry_later_waits_and_expired_lease_is_reclaimed(
             session, worker_id="b", now=later + timedelta(seconds=61), lease_seconds=60
         )
     assert taken is not None and taken.id == crashed.id
+
+
+async def test_concurrent_workers_never_take_the_same_item(
+    engine: AsyncEngine, clock: FrozenClock
+) -> None:
+    sessions = session_factory(engine)
+    now = clock.now()
+    async with sessions() as session, session.begin():
+        for n in range(6):
+            await queue.enqueue(session, key=f"k{n}", kind="sync", data={}, now=now)
+
+    async def worker(name: str) -> list[int]:
+        taken: list[int] = []
+        while True:
+            async with sessions() as session:
+                item = await queue.claim(session, worker_id=name, now=now, lease_seconds=60)
+            if item is None:
+                return taken
+            taken.append(item.id)
+
+    results = await asyncio.gather(*(worker(f"w{n}") for n in range(3)))
+    every = [i for taken in results for i in taken]
+    assert sorted(every) == sorted(set(every))
+    assert len(every) == 6

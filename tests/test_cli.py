@@ -1,0 +1,44 @@
+"""The command line, as a user runs it (typer's runner, real settings from the environment)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sync.cli import app
+from sync.settings import get_settings
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.chdir(tmp_path)  # no stray .env is read, var/ lands in tmp
+    monkeypatch.setenv("COSTBRIDGE_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("COSTBRIDGE_DATABASE_URL", f"sqlite:///{tmp_path / 'var' / 'cb.db'}")
+    monkeypatch.setenv("COSTBRIDGE_LOG_LEVEL", "WARNING")
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def test_db_upgrade_status_and_retry_on_an_empty_database(env: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.output
+    assert (env / "var" / "cb.db").exists()
+    result = runner.invoke(app, ["status"])
+    assert result.exit_code == 0, result.output
+    assert "dead letters" in result.output and "running" in result.output
+    result = runner.invoke(app, ["retry"])
+    assert result.exit_code == 0 and "no dead letters" in result.output
+
+
+def test_demo_once_posts_the_mapped_and_leaves_the_unmapped_waiting(env: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "12 posted to the sandbox QuickBooks, 3 waiting for a human." in result.output
+    assert "PurchaseOrder SC-001-001 ($47026.60)" in result.output
+    assert "no rule gives an account or an item" in result.output
