@@ -243,6 +243,9 @@ class OAuthToken(SQLModel, table=True):
     refresh_token_enc: str = Field(sa_column=Column(Text, nullable=False))
     access_expires_at: datetime = Field(sa_column=_utc())
     refresh_expires_at: datetime = Field(sa_column=_utc())
+    # sha256 of the configured initial refresh token these tokens descend from: a different
+    # configured token means the company was reconnected, so the stored pair is obsolete.
+    seed_hash: str = Field(default="", max_length=64)
     updated_at: datetime = Field(sa_column=_utc())
 
 

@@ -66,7 +66,7 @@ class RuleIndex:
     def matching(self, facts: LineFacts) -> list[CompiledRule]:
         """Every active rule whose conditions hold for the line, best rank first."""
         found = [c for c in self._candidates(facts) if c.matches(facts)]
-        pass
+        found.sort(key=lambda c: c.order_key)
         return found
 
     def _candidates(self, facts: LineFacts) -> Iterator[CompiledRule]:

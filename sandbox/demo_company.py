@@ -10,14 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from fastapi import FastAPI
-
 from sandbox.procore import ProcoreState
-from sandbox.procore import create_app as procore_app
 from sandbox.procore.demo import seed_reference_data
 from sandbox.procore.state import LineSeed
 from sandbox.qbo import QboState
-from sandbox.qbo import create_app as qbo_app
 from sandbox.qbo.seed import (
     AccountSeed,
     AppSeed,
@@ -387,13 +383,3 @@ DEMO_RULES = [
     ),
     DemoRule({"document_kind": "prime_change_order"}, item="Change Order Work"),
 ]
-
-
-def seeded_procore_app(clock: Clock | None = None) -> FastAPI:
-    world = build_world(clock)
-    add_change_orders(world)
-    return procore_app(world.procore)
-
-
-def seeded_qbo_app(clock: Clock | None = None) -> FastAPI:
-    return qbo_app(build_world(clock).qbo)

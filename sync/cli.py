@@ -95,7 +95,7 @@ def retry(
     from sync.operations import retry_dead
     from sync.service import build_service
 
-    async def main() -> list[int]:
+    async def main() -> list[str]:
         svc = build_service(_settings())
         try:
             return await retry_dead(svc, actor="cli", document_id=document)
@@ -104,7 +104,7 @@ def retry(
 
     replayed = asyncio.run(main())
     typer.echo(
-        f"{len(replayed)} document(s) queued again: {replayed}"
+        f"{len(replayed)} queued again: {', '.join(replayed)}"
         if replayed
         else "no dead letters to replay"
     )
@@ -132,23 +132,69 @@ def status() -> None:
     asyncio.run(main())
 
 
+@app.command()
+def pause() -> None:
+    """Stop every worker from taking new work (webhooks are still stored and queued)."""
+    _set_paused(True)
+    typer.echo("paused: nothing will be posted until `costbridge resume`")
+
+
+@app.command()
+def resume() -> None:
+    """Let the workers take work again."""
+    _set_paused(False)
+    typer.echo("resumed")
+
+
+def _set_paused(paused: bool) -> None:
+    from db.migrate import upgrade
+    from sync.operations import set_paused
+    from sync.service import build_service
+
+    async def main() -> None:
+        svc = build_service(_settings())
+        try:
+            await upgrade(svc.engine)
+            await set_paused(svc, paused, actor="cli")
+        finally:
+            await svc.aclose()
+
+    asyncio.run(main())
+
+
 @sandbox_app.command("procore")
 def sandbox_procore(
-    port: Annotated[int, typer.Option()] = 8101, host: Annotated[str, typer.Option()] = "127.0.0.1"
+    port: Annotated[int, typer.Option()] = 8101,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
 ) -> None:
     """The Procore emulator (REST, OAuth, webhooks), seeded with the demo company."""
-    from sandbox.demo_company import seeded_procore_app
+    from sandbox import demo_company as demo
+    from sandbox.procore import create_app as procore_app
 
     _settings()
-    uvicorn.run(seeded_procore_app(), host=host, port=port, log_config=None)
+    world = demo.build_world()
+    demo.add_change_orders(world)
+    typer.echo(
+        f"sandbox Procore on http://{host}:{port}: company {demo.PROCORE_COMPANY_ID}, "
+        f"client id {demo.PROCORE_CLIENT_ID}, client secret {demo.PROCORE_CLIENT_SECRET}"
+    )
+    uvicorn.run(procore_app(world.procore), host=host, port=port, log_config=None)
 
 
 @sandbox_app.command("qbo")
 def sandbox_qbo(
-    port: Annotated[int, typer.Option()] = 8102, host: Annotated[str, typer.Option()] = "127.0.0.1"
+    port: Annotated[int, typer.Option()] = 8102,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
 ) -> None:
     """The QuickBooks Online emulator, seeded with the demo company."""
-    from sandbox.demo_company import seeded_qbo_app
+    from sandbox import demo_company as demo
+    from sandbox.qbo import create_app as qbo_app
 
     _settings()
-    uvicorn.run(seeded_qbo_app(), host=host, port=port, log_config=None)
+    world = demo.build_world()
+    typer.echo(
+        f"sandbox QuickBooks on http://{host}:{port}: realm {demo.QBO_REALM}, "
+        f"client id {demo.QBO_CLIENT_ID}, client secret {demo.QBO_CLIENT_SECRET}, "
+        f"refresh token {world.qbo_refresh_token}"
+    )
+    uvicorn.run(qbo_app(world.qbo), host=host, port=port, log_config=None)

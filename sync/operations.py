@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from db.models import AuditEntry, Control, DeadLetter, DocumentVersion, SourceDocumentRow
-from sync import states
+from sync import queue, states
 from sync.documents import transition
 from sync.inbox import enqueue_sync
 from sync.models import DocumentKind, DocumentRef
@@ -68,49 +70,68 @@ async def status(svc: Service) -> Status:
     )
 
 
-async def retry_dead(svc: Service, *, actor: str, document_id: int | None = None) -> list[int]:
-    """Replay dead letters (all, or one document's): back in the queue with a look-up first."""
+async def retry_dead(svc: Service, *, actor: str, document_id: int | None = None) -> list[str]:
+    """Replay dead letters (all, or one document's); returns what went back to the queue.
+
+    A document version goes back as ``failed`` with its attempts reset and a look-up forced
+    before any create; a work item that died before a version existed (e.g. Procore down
+    while resolving an event) is queued again as it was.
+    """
     now = svc.clock.now()
-    replayed: list[int] = []
+    replayed: list[str] = []
     async with svc.sessions() as session, session.begin():
         stmt = select(DeadLetter).where(col(DeadLetter.replayed_at).is_(None))
         if document_id is not None:
             stmt = stmt.where(col(DeadLetter.document_id) == document_id)
         for letter in (await session.execute(stmt)).scalars():
             letter.replayed_at = now
-            if letter.version_id is None or letter.document_id is None:
-                continue
-            version = await session.get(DocumentVersion, letter.version_id)
-            row = await session.get(SourceDocumentRow, letter.document_id)
-            if version is None or row is None or version.state != states.DEAD:
-                continue
-            version.attempts = 0
-            version.next_attempt_at = None
-            # Outcome of the last attempt is unknown to a human: always look before creating.
-            version.outcome_unknown = True
-            await transition(
-                session,
-                version,
-                states.FAILED,
-                "retry requested",
-                now=now,
-                actor=actor,
-                detail=f"dead letter {letter.id} replayed",
-            )
-            ref = DocumentRef(
-                source=row.source,
-                kind=DocumentKind(row.kind),
-                id=row.external_id,
-                project_id=row.project_id,
-            )
-            await enqueue_sync(session, ref, now=now)
+            if letter.version_id is None:
+                await _requeue_item(session, letter, now=now)
+                replayed.append(letter.subject)
+            elif await _revive_version(session, letter, actor=actor, now=now):
+                replayed.append(f"document:{letter.document_id}")
             session.add(
-                AuditEntry(
-                    at=now, actor=actor, action="retry", subject=f"document:{row.id}", detail="{}"
-                )
+                AuditEntry(at=now, actor=actor, action="retry", subject=letter.subject, detail="{}")
             )
-            replayed.append(row.id or 0)
     return replayed
+
+
+async def _requeue_item(session: AsyncSession, letter: DeadLetter, *, now: datetime) -> None:
+    kind = letter.subject.split(":", 1)[0]
+    await queue.enqueue(
+        session, key=letter.subject, kind=kind, data=json.loads(letter.payload), now=now
+    )
+
+
+async def _revive_version(
+    session: AsyncSession, letter: DeadLetter, *, actor: str, now: datetime
+) -> bool:
+    assert letter.version_id is not None and letter.document_id is not None
+    version = await session.get(DocumentVersion, letter.version_id)
+    row = await session.get(SourceDocumentRow, letter.document_id)
+    if version is None or row is None or version.state != states.DEAD:
+        return False
+    version.attempts = 0
+    version.next_attempt_at = None
+    # What the last attempt did is unknown to a human: always look before creating.
+    version.outcome_unknown = True
+    await transition(
+        session,
+        version,
+        states.FAILED,
+        "retry requested",
+        now=now,
+        actor=actor,
+        detail=f"dead letter {letter.id} replayed",
+    )
+    ref = DocumentRef(
+        source=row.source,
+        kind=DocumentKind(row.kind),
+        id=row.external_id,
+        project_id=row.project_id,
+    )
+    await enqueue_sync(session, ref, now=now)
+    return True
 
 
 async def set_paused(svc: Service, paused: bool, *, actor: str) -> None:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from db.models import DeadLetter, DocumentVersion, TargetLink
+from db.models import DeadLetter, DocumentVersion, HistoryEntry, TargetLink
 from sync import states
 from sync.documents import find_document, record_version, transition
 from sync.errors import (
@@ -25,8 +28,8 @@ from sync.errors import (
     RetryableError,
 )
 from sync.mapping_step import map_for_target
-from sync.models import DocumentRef, SourceDocument
-from sync.posting import apply_result, find_link, post_document
+from sync.models import DocumentRef, MappedDocument, SourceDocument, TargetKind
+from sync.posting import PostResult, apply_result, find_link, post_document
 from sync.retry import Reschedule, next_attempt_at
 from sync.routes import document_key, target_kind_for
 from sync.service import Service
@@ -84,21 +87,73 @@ async def _map_and_post(svc: Service, doc: SourceDocument, version_id: int) -> N
         await _dead(svc, version_id, exc)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """Everything needed to write one version, decided inside one transaction."""
+
+    mapped: MappedDocument
+    kind: TargetKind
+    link: TargetLink | None
+    look_first: bool
+    content_hash: str
+
+
 async def _map_and_post_once(svc: Service, doc: SourceDocument, version_id: int) -> None:
     bound = log.bind(kind=doc.kind.value, document=doc.id, version=version_id)
+    plan = await _plan(svc, doc, version_id)
+    if plan is None:
+        return
+    bound.info("pipeline.mapped", target_kind=plan.kind.value, lines=len(plan.mapped.lines))
+    try:
+        result = await post_document(
+            svc.target,
+            plan.mapped,
+            kind=plan.kind,
+            document_key=document_key(doc.source, doc.kind, doc.id),
+            content_hash=plan.content_hash,
+            target_account=svc.target_account,
+            link=plan.link,
+            look_first=plan.look_first,
+        )
+    except NeedsHumanError as exc:
+        await _park(svc, version_id, exc.reasons, detail=str(exc))
+        bound.warning("pipeline.target_rejected", error=str(exc))
+        return
+    except NotFoundError as exc:
+        missing = f"{plan.kind.value} {plan.link.doc_number if plan.link else ''}".strip()
+        reason = AttentionReason(
+            kind="target_missing",
+            message=f"{missing} no longer exists in QuickBooks (deleted there?); "
+            "post the change order again?",
+        )
+        await _park(svc, version_id, [reason], detail=str(exc))
+        bound.warning("pipeline.target_missing", error=str(exc))
+        return
+    await _record_posted(svc, version_id, result)
+    bound.info("pipeline.posted", operation=result.operation, target_id=result.posted.id)
+
+
+async def _plan(svc: Service, doc: SourceDocument, version_id: int) -> _Plan | None:
+    """Map the version; park it for a human, or mark it posting and say how to write it."""
     kind = target_kind_for(doc.kind, svc.settings)
     async with svc.sessions() as session, session.begin():
         version = await session.get(DocumentVersion, version_id)
         assert version is not None
         now = svc.clock.now()
-        # A version found in "posting" means a crash mid-write: the outcome is unknown.
-        crashed_mid_post = version.state == states.POSTING
         mapping = await map_for_target(svc, session, doc, kind)
         if mapping.reasons:
             await _needs_human(session, version, now, mapping.reasons)
-            bound.info("pipeline.needs_attention", reasons=[r.kind for r in mapping.reasons])
-            return
+            log.info(
+                "pipeline.needs_attention",
+                document=doc.id,
+                reasons=[r.kind for r in mapping.reasons],
+            )
+            return None
         assert mapping.mapped is not None
+        # Any earlier write of this document (this version or an older one) may have landed
+        # without our seeing it: a crash mid-post, a timeout, a dropped connection. Then the
+        # target is searched before anything is created.
+        look_first = version.outcome_unknown or await _ever_posted(session, version.document_id)
         if version.state != states.MAPPED:
             await transition(
                 session,
@@ -117,28 +172,31 @@ async def _map_and_post_once(svc: Service, doc: SourceDocument, version_id: int)
             detail=f"attempt {version.attempts + 1}",
         )
         link = await find_link(session, version.document_id, svc.target.name)
-        look_first = version.outcome_unknown or version.attempts > 0 or crashed_mid_post
-        document_row = await find_document(session, doc.ref)
-        assert document_row is not None
-    bound.info("pipeline.mapped", target_kind=kind.value, lines=len(mapping.mapped.lines))
-    try:
-        result = await post_document(
-            svc.target,
-            mapping.mapped,
-            kind=kind,
-            document_key=document_key(doc.source, doc.kind, doc.id),
-            content_hash=version.content_hash,
-            target_account=svc.target_account,
-            link=link,
-            look_first=look_first,
+        return _Plan(mapping.mapped, kind, link, look_first, version.content_hash)
+
+
+async def _ever_posted(session: AsyncSession, document_id: int) -> bool:
+    stmt = (
+        select(func.count())
+        .select_from(HistoryEntry)
+        .where(
+            col(HistoryEntry.document_id) == document_id,
+            col(HistoryEntry.to_state) == states.POSTING,
         )
-    except NeedsHumanError as exc:
-        async with svc.sessions() as session, session.begin():
-            version = await session.get(DocumentVersion, version_id)
-            assert version is not None
-            await _needs_human(session, version, svc.clock.now(), exc.reasons, detail=str(exc))
-        bound.warning("pipeline.target_rejected", error=str(exc))
-        return
+    )
+    return bool((await session.execute(stmt)).scalar_one())
+
+
+async def _park(
+    svc: Service, version_id: int, reasons: Sequence[AttentionReason], detail: str
+) -> None:
+    async with svc.sessions() as session, session.begin():
+        version = await session.get(DocumentVersion, version_id)
+        assert version is not None
+        await _needs_human(session, version, svc.clock.now(), reasons, detail=detail)
+
+
+async def _record_posted(svc: Service, version_id: int, result: PostResult) -> None:
     async with svc.sessions() as session, session.begin():
         version = await session.get(DocumentVersion, version_id)
         assert version is not None
@@ -169,7 +227,6 @@ async def _map_and_post_once(svc: Service, doc: SourceDocument, version_id: int)
             detail=f"{posted.kind.value} {posted.doc_number or posted.id} "
             f"(id {posted.id}), total {posted.total}",
         )
-    bound.info("pipeline.posted", operation=result.operation, target_id=result.posted.id)
 
 
 async def _needs_human(

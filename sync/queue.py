@@ -32,6 +32,7 @@ class Claimed:
     kind: str
     data: dict[str, Any]
     attempts: int
+    worker_id: str
 
 
 async def enqueue(
@@ -89,7 +90,7 @@ _LOST_RACE = object()
 
 async def _claim_once(
     session: AsyncSession, *, worker_id: str, now: datetime, lease_seconds: float
-) -> Claimed | None | object:
+) -> Claimed | object | None:
     due = or_(
         (col(WorkItem.state) == QUEUED) & (col(WorkItem.run_after) <= now),
         (col(WorkItem.state) == RUNNING) & (col(WorkItem.lease_until) < now),
@@ -121,13 +122,26 @@ async def _claim_once(
         return _LOST_RACE
     assert item.id is not None
     return Claimed(
-        id=item.id, key=item.key, kind=item.kind, data=json.loads(item.data), attempts=item.attempts
+        id=item.id,
+        key=item.key,
+        kind=item.kind,
+        data=json.loads(item.data),
+        attempts=item.attempts,
+        worker_id=worker_id,
     )
+
+
+async def _owned(session: AsyncSession, claimed: Claimed) -> WorkItem | None:
+    """The item, if this worker still holds it (a lease that ran out may have passed it on)."""
+    item = await session.get(WorkItem, claimed.id, with_for_update=True)
+    if item is None or item.state != RUNNING or item.leased_by != claimed.worker_id:
+        return None
+    return item
 
 
 async def finish(session: AsyncSession, claimed: Claimed, *, now: datetime) -> None:
     """Mark done, unless new work for the same key arrived while it ran."""
-    item = await session.get(WorkItem, claimed.id, with_for_update=True)
+    item = await _owned(session, claimed)
     if item is None:
         return
     item.state = QUEUED if item.requeue else DONE
@@ -140,16 +154,25 @@ async def finish(session: AsyncSession, claimed: Claimed, *, now: datetime) -> N
 
 
 async def retry_later(
-    session: AsyncSession, claimed: Claimed, *, now: datetime, run_after: datetime
+    session: AsyncSession,
+    claimed: Claimed,
+    *,
+    now: datetime,
+    run_after: datetime,
+    count_attempt: bool = True,
 ) -> None:
-    """Put the item back to run again at ``run_after`` (new work still wins: it runs now)."""
-    item = await session.get(WorkItem, claimed.id, with_for_update=True)
+    """Put the item back to run again at ``run_after`` (new work still wins: it runs now).
+
+    ``count_attempt`` is False when the document's own version counts the attempts (the
+    pipeline asked for the delay), so the item's counter measures only its own failures.
+    """
+    item = await _owned(session, claimed)
     if item is None:
         return
     item.state = QUEUED
     item.run_after = now if item.requeue else run_after
     item.requeue = False
     item.lease_until = None
-    item.attempts += 1
+    item.attempts += 1 if count_attempt else 0
     item.updated_at = now
     session.add(item)

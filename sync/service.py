@@ -83,6 +83,7 @@ def build_service(
         clock=clock,
         provider="qbo",
         account=settings.qbo_realm_id,
+        seed_token=settings.qbo_refresh_token.get_secret_value(),
     )
     qbo = QboClient(
         qbo_http,

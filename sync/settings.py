@@ -11,7 +11,7 @@ import os
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -55,7 +55,9 @@ class Settings(BaseSettings):
         SecretStr(""),
         description="The exact Authorization header value configured on the Procore hook.",
     )
-    procore_max_retries: int = Field(4, description="Retries of a Procore call on 429/5xx.")
+    procore_max_retries: int = Field(
+        4, description="Waits-and-retries of one Procore call on 429 or 503 (Retry-After)."
+    )
 
     # --- QuickBooks Online (target) --------------------------------------------------------
     qbo_api_base: str = Field(
@@ -73,7 +75,9 @@ class Settings(BaseSettings):
         description="Initial refresh token; after first use the rotated one lives in the database.",
     )
     qbo_minor_version: int = Field(75, description="QuickBooks minorversion sent on every call.")
-    qbo_max_retries: int = Field(3, description="Retries of a QuickBooks call on 429/5xx.")
+    qbo_max_retries: int = Field(
+        3, description="Waits-and-retries of one QuickBooks call on 429 (throttling)."
+    )
     prime_change_order_target: Literal["invoice", "estimate"] = Field(
         "invoice", description="What an approved prime contract change order becomes."
     )
@@ -102,6 +106,14 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "COSTBRIDGE_SLACK_APP_TOKEN")
     )
     slack_channel: str = Field("#costbridge", description="Where the bot posts.")
+
+    @field_validator(
+        "secret_key", "slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before"
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # ``COSTBRIDGE_SECRET_KEY=`` in a .env means "not set", not "an empty key".
+        return None if isinstance(value, str) and not value.strip() else value
 
 
 @lru_cache(maxsize=1)

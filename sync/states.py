@@ -28,6 +28,8 @@ ALL = (
     SUPERSEDED,
 )
 # A newer version replaces an older one that is in any of these states.
-REPLACEABLE = frozenset({RECEIVED, FETCHED, MAPPED, NEEDS_ATTENTION, FAILED, SNOOZED})
+# (POSTING too: processing of one document is single-flight, so a version still marked
+# posting when a newer one arrives is one whose worker died mid-write.)
+REPLACEABLE = frozenset({RECEIVED, FETCHED, MAPPED, POSTING, NEEDS_ATTENTION, FAILED, SNOOZED})
 # Versions in these states are not processed again unless a human asks (retry).
 SETTLED = frozenset({POSTED, DEAD, SKIPPED, SUPERSEDED})

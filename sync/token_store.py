@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
@@ -23,17 +25,22 @@ class DbTokenStore:
         clock: Clock,
         provider: str,
         account: str,
+        seed_token: str = "",
     ) -> None:
         self._sessions = sessions
         self._box = box
         self._clock = clock
         self._provider = provider
         self._account = account
+        self._seed_hash = hashlib.sha256(seed_token.encode()).hexdigest() if seed_token else ""
 
     async def load(self) -> TokenSet | None:
         async with self._sessions() as session:
             row = await self._row(session)
         if row is None:
+            return None
+        if self._seed_hash and row.seed_hash != self._seed_hash:
+            # A new initial refresh token was configured (reconnect): start from it.
             return None
         return TokenSet(
             access_token=self._box.open(row.access_token_enc),
@@ -61,6 +68,7 @@ class DbTokenStore:
             row.refresh_token_enc = self._box.seal(tokens.refresh_token)
             row.access_expires_at = tokens.access_expires_at
             row.refresh_expires_at = tokens.refresh_expires_at
+            row.seed_hash = self._seed_hash or row.seed_hash
             row.updated_at = self._clock.now()
             session.add(row)
 

@@ -9,6 +9,7 @@ import os
 import socket
 
 import structlog
+from sqlalchemy.exc import SQLAlchemyError
 
 from db.models import Control, DeadLetter
 from sync import queue
@@ -46,32 +47,50 @@ async def run_one(svc: Service, *, me: str) -> bool:
         )
     if claimed is None:
         return False
-    bound = log.bind(work=claimed.key)
     try:
         await _dispatch(svc, claimed)
-    except Reschedule as later:
-        async with svc.sessions() as session, session.begin():
-            await queue.retry_later(session, claimed, now=svc.clock.now(), run_after=later.at)
-        return True
-    except CostbridgeError as exc:
-        # Failures before a document version exists (e.g. the source is down while resolving
-        # an event): retry the work item itself with the same backoff, then dead-letter it.
-        if isinstance(exc, FatalError) or claimed.attempts + 1 >= svc.settings.retry_max_attempts:
-            await _bury_item(svc, claimed, exc)
-            return True
-        at = next_attempt_at(
-            svc.settings,
-            claimed.attempts + 1,
-            svc.clock.now(),
-            retry_after=getattr(exc, "retry_after", None),
-        )
-        bound.warning("worker.item_failed", error=str(exc), next_attempt_at=at.isoformat())
-        async with svc.sessions() as session, session.begin():
-            await queue.retry_later(session, claimed, now=svc.clock.now(), run_after=at)
+    except Exception as exc:  # every outcome is recorded: see _after_failure
+        await _after_failure(svc, claimed, exc)
         return True
     async with svc.sessions() as session, session.begin():
         await queue.finish(session, claimed, now=svc.clock.now())
     return True
+
+
+async def _after_failure(svc: Service, claimed: queue.Claimed, exc: Exception) -> None:
+    """Decide what a failed work item becomes: later, again, or a dead letter."""
+    bound = log.bind(work=claimed.key)
+    if isinstance(exc, Reschedule):  # the document's version counts its own attempts
+        async with svc.sessions() as session, session.begin():
+            await queue.retry_later(
+                session, claimed, now=svc.clock.now(), run_after=exc.at, count_attempt=False
+            )
+    elif isinstance(exc, SQLAlchemyError):
+        # Our own database hiccuped (locked, restarted): the work is intact, try again later.
+        bound.warning("worker.database_error", error=str(exc))
+        await _retry_item(svc, claimed, None)
+    elif isinstance(exc, CostbridgeError) and not isinstance(exc, FatalError):
+        # Failures before a document version exists (e.g. the source is down while resolving
+        # an event): retry the item itself with the same backoff, then dead-letter it.
+        if claimed.attempts + 1 >= svc.settings.retry_max_attempts:
+            await _bury_item(svc, claimed, exc)
+        else:
+            bound.warning("worker.item_failed", error=str(exc))
+            await _retry_item(svc, claimed, getattr(exc, "retry_after", None))
+    elif isinstance(exc, FatalError):
+        await _bury_item(svc, claimed, exc)
+    else:
+        # A bug: recorded with its traceback and dead-lettered, never retried blindly.
+        bound.exception("worker.bug", exc_info=exc)
+        await _bury_item(svc, claimed, FatalError(f"internal error: {type(exc).__name__}: {exc}"))
+
+
+async def _retry_item(svc: Service, claimed: queue.Claimed, retry_after: float | None) -> None:
+    at = next_attempt_at(
+        svc.settings, claimed.attempts + 1, svc.clock.now(), retry_after=retry_after
+    )
+    async with svc.sessions() as session, session.begin():
+        await queue.retry_later(session, claimed, now=svc.clock.now(), run_after=at)
 
 
 async def _bury_item(svc: Service, claimed: queue.Claimed, exc: CostbridgeError) -> None:
@@ -116,7 +135,7 @@ async def run_forever(svc: Service, stop: asyncio.Event) -> None:
         try:
             worked = await run_one(svc, me=me)
         except Exception:  # a bug must not kill the worker; it is logged with its traceback
-            log.exception("worker.crashed_item")
+            log.exception("worker.loop_error")
         if not worked:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=svc.settings.worker_poll_seconds)

@@ -34,6 +34,10 @@ def test_db_upgrade_status_and_retry_on_an_empty_database(env: Path) -> None:
     assert "dead letters" in result.output and "running" in result.output
     result = runner.invoke(app, ["retry"])
     assert result.exit_code == 0 and "no dead letters" in result.output
+    assert runner.invoke(app, ["pause"]).exit_code == 0
+    assert "paused" in runner.invoke(app, ["status"]).output
+    assert runner.invoke(app, ["resume"]).exit_code == 0
+    assert "running" in runner.invoke(app, ["status"]).output
 
 
 def test_demo_once_posts_the_mapped_and_leaves_the_unmapped_waiting(env: Path) -> None:

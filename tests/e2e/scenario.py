@@ -32,3 +32,11 @@ def commitment_change_order(
 
 def one_line(amount: str = "1260.00", code: str = "16-100", kind: str = "S") -> list[LineSeed]:
     return [LineSeed("Add receptacles", amount, code, kind)]
+
+
+def prime_change_order(world: DemoWorld, lines: list[LineSeed], *, project: int = 0) -> int:
+    prime = world.procore.add_prime_contract(world.project_ids[project], number="PC-001")
+    order = world.procore.add_prime_change_order(
+        prime.id, "PCO-001", lines, title="Owner change", status="approved"
+    )
+    return order.id

@@ -17,6 +17,7 @@ from db.models import (
 )
 from sandbox.demo_company import TEN_LINES, WEBHOOK_AUTHORIZATION
 from sync import states
+from sync.models import PostedRef, TargetKind
 from sync.secret_box import secret_box_from
 from sync.token_store import DbTokenStore
 from tests.e2e.conftest import Harness
@@ -262,3 +263,40 @@ async def test_own_writes_are_dropped(harness: Harness) -> None:
     assert echo.payload["metadata"]["source_application_id"] == "costbridge-demo"
     assert echo.status == "delivered"  # acknowledged, so Procore does not retry it
     assert await _count(h, InboxEvent) == 1
+
+
+async def test_unseen_write_of_an_older_version_is_found_not_duplicated(harness: Harness) -> None:
+    h = harness
+    h.world.qbo.faults.drop_after_commit_next = 1
+    order_id = commitment_change_order(h.world, one_line("1000.00"))
+    await h.deliver()
+    await h.drain()  # version 1 landed in QuickBooks; we saw a dropped connection
+    assert len(h.qbo_rows("PurchaseOrder")) == 1
+    h.world.procore.update_change_order(order_id, lines=one_line("1100.00"))
+    await h.deliver()
+    h.clock.advance(31)
+    await h.drain()  # version 2 supersedes 1, finds 1's purchase order, updates it
+    [po] = h.qbo_rows("PurchaseOrder")
+    assert Decimal(str(po["TotalAmt"])) == Decimal("1100.00")
+    version = await _current_version(h)
+    assert version.state == states.POSTED and version.total == "1100.00"
+
+
+async def test_purchase_order_deleted_in_quickbooks_needs_a_human(harness: Harness) -> None:
+    h = harness
+    order_id = commitment_change_order(h.world, one_line("1000.00"))
+    await h.deliver()
+    await h.drain()
+    async with h.svc.sessions() as session:
+        link = (await session.execute(select(TargetLink))).scalars().one()
+    await h.svc.target.void(
+        PostedRef(kind=TargetKind.PURCHASE_ORDER, id=link.target_id), "test-delete"
+    )
+    assert h.qbo_rows("PurchaseOrder") == []
+    h.world.procore.update_change_order(order_id, lines=one_line("1200.00"))
+    await h.deliver()
+    await h.drain()
+    version = await _current_version(h)
+    assert version.state == states.NEEDS_ATTENTION
+    assert [r["kind"] for r in json.loads(version.reasons)] == ["target_missing"]
+    assert h.qbo_rows("PurchaseOrder") == []

@@ -24,7 +24,7 @@ async def test_retry_replays_a_dead_letter_once(harness: Harness) -> None:
     assert (await status(h.svc)).counts == {states.DEAD: 1}
 
     replayed = await retry_dead(h.svc, actor="cli")
-    assert len(replayed) == 1
+    assert replayed == ["document:1"]
     await h.drain()
     assert (await status(h.svc)).counts == {states.POSTED: 1}
     assert len(h.qbo_rows("PurchaseOrder")) == 1
@@ -63,5 +63,24 @@ async def test_paused_worker_stores_but_does_not_post(harness: Harness) -> None:
     assert h.qbo_rows("PurchaseOrder") == []
     await set_paused(h.svc, False, actor="cli")
     assert await run_one(h.svc, me="test")
+    await h.drain()
+    assert len(h.qbo_rows("PurchaseOrder")) == 1
+
+
+async def test_item_that_died_before_a_version_exists_is_replayed(harness: Harness) -> None:
+    h = harness
+    commitment_change_order(h.world, one_line())
+    await h.deliver()
+    h.world.procore.faults.force_503 = 100  # Procore is down while we fetch
+    for _ in range(4):
+        await h.drain()
+        h.clock.advance(3600)
+    async with h.svc.sessions() as session:
+        letter = (await session.execute(select(DeadLetter))).scalars().one()
+    assert letter.version_id is None and letter.subject.startswith("sync:procore:")
+    assert "503" in letter.error
+
+    h.world.procore.faults.force_503 = 0
+    assert await retry_dead(h.svc, actor="cli") == [letter.subject]
     await h.drain()
     assert len(h.qbo_rows("PurchaseOrder")) == 1

@@ -12,14 +12,18 @@ from sync.logs import REDACTED, configure_logging, redact_secrets
 
 
 def test_secret_keys_and_secret_looking_values_are_redacted() -> None:
-    event = redact_secrets(None, "info", {
-        "event": "qbo.call",
-        "authorization": "Bearer abc.def",
-        "refresh_token": "RT1-123",
-        "headers": {"Authorization": "Basic dXNlcjpwYXNz", "Accept": "application/json"},
-        "detail": "sent Bearer eyJhbGciOi.eyJzdWIi.sig to xoxb-1234-abcd",
-        "status": 401,
-    })
+    event = redact_secrets(
+        None,
+        "info",
+        {
+            "event": "qbo.call",
+            "authorization": "Bearer abc.def",
+            "refresh_token": "RT1-123",
+            "headers": {"Authorization": "Basic dXNlcjpwYXNz", "Accept": "application/json"},
+            "detail": "sent Bearer eyJhbGciOi.eyJzdWIi.sig to xoxb-1234-abcd",
+            "status": 401,
+        },
+    )
     assert event["authorization"] == REDACTED
     assert event["refresh_token"] == REDACTED
     assert event["headers"] == {"Authorization": REDACTED, "Accept": "application/json"}

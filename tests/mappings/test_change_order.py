@@ -4,6 +4,7 @@ mapped the way a controller would code it by hand, with every line's explanation
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ from tests.mappings.factories import doc, line, links, refs, rule
 SEEDED = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 
 
-def seed(id: int, **kw: object) -> Rule:
+def seed(id: int, **kw: Any) -> Rule:
     return rule(id, author="admin", when=SEEDED, **kw).model_copy(
         update={"origin": RuleOrigin.SEED}
     )

@@ -321,7 +321,7 @@ def test_fields_resolve_independently() -> None:
     assert lr.value(OutputField.ACCOUNT) == "5010"
     assert lr.value(OutputField.CLASS) == "C1"
     assert lr.value(OutputField.BILLABLE) is True
-    assert lr.field(OutputField.CLASS).winner.id == 2  # type: ignore[union-attr]
+    assert lr.field(OutputField.CLASS).winner.id == 2
     assert lr.rule_ids == (1, 2, 3)
     assert lr.reasons == ()
 

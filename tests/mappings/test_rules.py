@@ -88,7 +88,7 @@ def test_custom_fields_are_canonical_so_equal_meaning_compares_equal() -> None:
     ],
 )
 def test_base_type_spellings_normalise(given: str, expected: BaseCostType) -> None:
-    assert Conditions(cost_type_base=given).cost_type_base is expected  # type: ignore[arg-type]
+    assert Conditions(cost_type_base=given).cost_type_base is expected
 
 
 @pytest.mark.parametrize(

@@ -92,6 +92,7 @@ def upgrade() -> None:
     sa.Column('refresh_token_enc', sa.Text(), nullable=False),
     sa.Column('access_expires_at', UTCDateTime(), nullable=False),
     sa.Column('refresh_expires_at', UTCDateTime(), nullable=False),
+    sa.Column('seed_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('updated_at', UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('provider', 'account', name='uq_oauth_account')

@@ -98,7 +98,7 @@ class QboClient:
             if self._tokens is None or self._tokens.access_token == rejected:
                 await self._refresh()
 
-    async def _refresh(self) -> None:
+    async def _refresh(self, *, raced: bool = False) -> None:
         """Rotate the pair; the new one is saved before anything uses it (research §8)."""
         # re-read: another worker may have rotated the refresh token since we cached it
         stored = await self._store.load()
@@ -123,6 +123,13 @@ class QboClient:
             )
         body = jsonio.loads(response.content) if response.content else {}
         if response.status_code != 200:
+            latest = await self._store.load()
+            if not raced and latest is not None and latest.refresh_token != refresh_token:
+                # Another process rotated the pair while we asked: ours died, theirs is good.
+                self._tokens = latest
+                if not self._fresh(latest):
+                    await self._refresh(raced=True)
+                return
             error = str(body.get("error", "")) if isinstance(body, dict) else ""
             raise AuthError(
                 "QuickBooks refused the refresh token: reconnect QuickBooks",
