@@ -187,6 +187,7 @@ COMMITMENTS: list[tuple[int, int, str, list[tuple[str, str, list[LineSeed], str]
         [
             ("001", "approved", [_l("Excavator, 3 days", "2850.00", "31-000", "E")], "Excavator"),
             ("002", "approved", [_l("Compactor", "390.00", "31-000", "E")], "Compactor"),
+            ("003", "approved", [_l("Dump truck, 2 days", "1280.00", "31-000", "E")], "Hauling"),
         ],
     ),
     (
@@ -214,6 +215,7 @@ COMMITMENTS: list[tuple[int, int, str, list[tuple[str, str, list[LineSeed], str]
         [
             ("001", "approved", [_l("Med gas rough-in", "9850.00", "15-400", "S")], "Med gas"),
             ("002", "rejected", [_l("Sink relocation", "1100.00", "15-400", "S")], "Sink"),
+            ("003", "approved", [_l("Backflow preventer", "2145.30", "15-400", "S")], "Backflow"),
         ],
     ),
     (

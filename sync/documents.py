@@ -12,9 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from db.models import DocumentVersion, HistoryEntry, SourceDocumentRow
-from sync import states
+from sync import queue, states
 from sync.errors import AttentionReason
 from sync.models import DocumentRef, SourceDocument
+
+# The states people are told about (by the notifiers registered on the service).
+NOTIFY_STATES = frozenset({states.POSTED, states.NEEDS_ATTENTION, states.FAILED, states.DEAD})
 
 
 @dataclass
@@ -150,6 +153,16 @@ async def transition(
         actor=actor,
         detail=detail,
     )
+    if to_state in NOTIFY_STATES:
+        # Durable and atomic with the transition: whoever tells people (Slack) runs later from
+        # the queue, so a crash cannot lose the notice nor send one for a rolled-back change.
+        await queue.enqueue(
+            session,
+            key=f"notify:{version.document_id}",
+            kind="notify",
+            data={"document_id": version.document_id, "version_id": version.id, "state": to_state},
+            now=now,
+        )
 
 
 async def add_history(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -24,6 +25,8 @@ from sync.targets.qbo import QboClient, QboTarget
 from sync.token_store import DbTokenStore
 
 Sleep = Callable[[float], Awaitable[None]]
+# Told about a document's state change, from the durable ``notify`` work items (e.g. Slack).
+Notifier = Callable[["Service", dict[str, Any]], Awaitable[None]]
 # Outbound calls: TLS verified by default (httpx), bounded time for every request.
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
@@ -38,6 +41,7 @@ class Service:
     target: Target
     target_account: str  # e.g. the QuickBooks realm: part of every idempotency key
     http_clients: list[httpx.AsyncClient] = field(default_factory=list)
+    notifiers: list[Notifier] = field(default_factory=list)
 
     async def aclose(self) -> None:
         for client in self.http_clients:

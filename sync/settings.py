@@ -106,6 +106,9 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "COSTBRIDGE_SLACK_APP_TOKEN")
     )
     slack_channel: str = Field("#costbridge", description="Where the bot posts.")
+    # --- Slack (issue 3): add Slack settings above this line -------------------------------
+
+    # --- QuickBooks Desktop / Web Connector (issue 5): add its settings below this line ---
 
     @field_validator(
         "secret_key", "slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before"

@@ -113,6 +113,9 @@ async def _dispatch(svc: Service, claimed: queue.Claimed) -> None:
         await process_event(svc, int(claimed.data["inbox_id"]))
     elif claimed.kind == "sync":
         await sync_document(svc, DocumentRef.model_validate(claimed.data["ref"]))
+    elif claimed.kind == "notify":
+        for notifier in svc.notifiers:
+            await notifier(svc, claimed.data)
     else:
         log.error("worker.unknown_kind", kind=claimed.kind, work=claimed.key)
 

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
-import db.models  # noqa: F401  (tables on the metadata)
+import db.tables  # noqa: F401  (every table on the metadata)
 from db.migrate import upgrade
 from db.session import create_engine
 from sync.clock import FrozenClock

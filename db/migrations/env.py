@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import db.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import db.tables  # noqa: F401  (registers every table on SQLModel.metadata)
 from db.session import create_engine
 
 target_metadata = SQLModel.metadata

@@ -84,3 +84,18 @@ async def test_item_that_died_before_a_version_exists_is_replayed(harness: Harne
     assert await retry_dead(h.svc, actor="cli") == [letter.subject]
     await h.drain()
     assert len(h.qbo_rows("PurchaseOrder")) == 1
+
+
+async def test_notifiers_hear_each_settled_state_once_per_change(harness: Harness) -> None:
+    h = harness
+    heard: list[dict[str, object]] = []
+
+    async def notifier(_svc: object, data: dict[str, object]) -> None:
+        heard.append(data)
+
+    h.svc.notifiers.append(notifier)
+    commitment_change_order(h.world, [*one_line(), *one_line("450.00", "31-000", "O")])
+    await h.deliver()
+    await h.drain()
+    assert [d["state"] for d in heard] == [states.NEEDS_ATTENTION]
+    assert heard[0]["document_id"] == 1

@@ -1,0 +1,1 @@
+"""Tables of the QuickBooks Desktop side (company files, qbXML request queue, sessions)."""

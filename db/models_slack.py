@@ -1,0 +1,1 @@
+"""Tables of the Slack side (messages posted per document, alert roll-ups)."""
