@@ -100,13 +100,19 @@ async def main() -> None:
     ms = sorted(x * 1000 for x in latencies)
     sent = sum(d.sent_count for d in deliveries)
     print(f"webhook deliveries sent:    {sent} ({len(deliveries)} events x {1 + DUPLICATES})")
-    print(f"ack latency p50/p95/p99:    {statistics.median(ms):.1f} / "
-          f"{ms[int(len(ms) * 0.95)]:.1f} / {ms[int(len(ms) * 0.99)]:.1f} ms")
+    print(
+        f"ack latency p50/p95/p99:    {statistics.median(ms):.1f} / "
+        f"{ms[int(len(ms) * 0.95)]:.1f} / {ms[int(len(ms) * 0.99)]:.1f} ms"
+    )
     print(f"ingest rate:                {sent / ingest_seconds:,.0f} deliveries/s")
-    print(f"purchase orders posted:     {posted} of {N_ORDERS} change orders "
-          f"(duplicates absorbed: {sent - len(deliveries)})")
-    print(f"end-to-end throughput:      {posted / pipeline_seconds:,.1f} change orders/s "
-          f"({pipeline_seconds:.1f} s, fetch + map + post through both sandboxes)")
+    print(
+        f"purchase orders posted:     {posted} of {N_ORDERS} change orders "
+        f"(duplicates absorbed: {sent - len(deliveries)})"
+    )
+    print(
+        f"end-to-end throughput:      {posted / pipeline_seconds:,.1f} change orders/s "
+        f"({pipeline_seconds:.1f} s, fetch + map + post through both sandboxes)"
+    )
 
 
 if __name__ == "__main__":

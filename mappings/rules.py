@@ -34,6 +34,7 @@ class RuleOrigin(StrEnum):
 
     SLACK = "slack"
     CSV = "csv"
+    YAML = "yaml"
     CLI = "cli"
     API = "api"
     SEED = "seed"

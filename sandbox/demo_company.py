@@ -1,8 +1,9 @@
 """The demo world: a realistic construction company in the sandbox Procore and QuickBooks.
 
 Three projects, five vendors, twenty change orders (one with ten lines across labour,
-materials, equipment and subcontract), mapping rules and links for costbridge, and a few lines
-deliberately left unmapped (cost type "Other") so that some change orders wait for a human.
+materials, equipment and subcontract), and a few lines (cost type "Other") that the seed rules
+in ``sandbox/demo_rules.yaml`` deliberately leave unmapped, so that some change orders wait for a
+human.
 """
 
 from __future__ import annotations
@@ -361,27 +362,3 @@ def register_hook(world: DemoWorld, destination_url: str) -> None:
     for resource in ("Commitment Change Orders", "Prime Change Orders"):
         for event in ("create", "update", "delete"):
             world.procore.add_trigger(hook.id, resource, event)
-
-
-@dataclass(frozen=True)
-class DemoRule:
-    """A seed mapping rule in plain terms (resolved to QuickBooks ids by the loader)."""
-
-    conditions: dict[str, str]
-    account: str | None = None
-    item: str | None = None
-    klass: str | None = None
-
-
-# Cost type → account for everyday lines; one more specific rule for electrical subcontracts;
-# prime change orders invoice through one service item. Nothing maps cost type "Other".
-DEMO_RULES = [
-    DemoRule({"cost_type_base": "labor"}, account="Labor", klass="Labor"),
-    DemoRule({"cost_type_base": "materials"}, account="Materials", klass="Materials"),
-    DemoRule({"cost_type_base": "equipment"}, account="Equipment Rental", klass="Equipment"),
-    DemoRule({"cost_type_base": "commitment"}, account="Subcontractors", klass="Subs"),
-    DemoRule(
-        {"cost_code": "16-*", "cost_type_base": "commitment"}, account="Electrical Subcontract"
-    ),
-    DemoRule({"document_kind": "prime_change_order"}, item="Change Order Work"),
-]

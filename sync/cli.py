@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from sync.cli_rules import rules_app
 from sync.logs import configure_logging
 from sync.settings import Settings, get_settings
+from sync.targets.qbd.cli import app as qbwc_app
 
 app = typer.Typer(
     help="costbridge: Procore job costs into QuickBooks, exactly once.", no_args_is_help=True
@@ -18,6 +20,8 @@ db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 sandbox_app = typer.Typer(help="Run a local emulator as a standalone server.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(qbwc_app, name="qbwc")
+app.add_typer(rules_app, name="rules")
 
 
 def _settings() -> Settings:
@@ -51,6 +55,9 @@ def worker() -> None:
     async def main() -> None:
         svc = build_service(_settings())
         await upgrade(svc.engine)
+        from bot.runtime import install
+
+        install(svc)  # Slack notices are sent by whichever worker runs them
         try:
             await run_forever(svc, asyncio.Event())
         finally:
@@ -65,10 +72,17 @@ def demo(
         bool, typer.Option(help="Run the scenario to the end, summarise, exit.")
     ] = False,
     port: Annotated[int, typer.Option(help="Port for the demo service.")] = 8000,
+    target: Annotated[
+        str, typer.Option(help="qbo: QuickBooks Online; qbd: Desktop via the Web Connector.")
+    ] = "qbo",
 ) -> None:
     """The whole flow on the embedded default, against the sandbox Procore and QuickBooks."""
     from sync.demo import run_demo
 
+    if target == "qbd":
+        from sync.demo_qbd import run_demo_qbd
+
+        raise typer.Exit(asyncio.run(run_demo_qbd(_settings(), once=once, port=port)))
     raise typer.Exit(asyncio.run(run_demo(_settings(), once=once, port=port)))
 
 
@@ -128,6 +142,10 @@ def status() -> None:
         typer.echo(f"{'oldest waiting':>16}  {s.oldest_waiting or '-'}")
         typer.echo(f"{'last posted':>16}  {s.last_posted or '-'}")
         typer.echo(f"{'worker':>16}  {'paused' if s.paused else 'running'}")
+        for qb in s.web_connectors:
+            polled = qb.last_poll_at.isoformat() if qb.last_poll_at else "never"
+            silent = " SILENT" if qb.stale else ""
+            typer.echo(f"{'qbwc ' + qb.name:>16}  last poll {polled}, {qb.pending} waiting{silent}")
 
     asyncio.run(main())
 

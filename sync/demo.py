@@ -8,6 +8,7 @@ the real ``/webhooks/procore`` endpoint. Without ``--once`` the service keeps ru
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import httpx
@@ -17,9 +18,11 @@ from sqlmodel import col
 
 from db.migrate import upgrade
 from db.models import DocumentVersion, SourceDocumentRow, TargetLink
-from mappings.rules import Conditions, Outputs, Rule, RuleOrigin
+from mappings.io_yaml import import_yaml
+from mappings.references import ReferenceIndex
+from mappings.rule_rows import ParsedRules
+from mappings.rules import RuleOrigin
 from sandbox.demo_company import (
-    DEMO_RULES,
     PROCORE_CLIENT_ID,
     PROCORE_CLIENT_SECRET,
     PROCORE_COMPANY_ID,
@@ -36,11 +39,13 @@ from sandbox.demo_company import (
 )
 from sandbox.procore import create_app as procore_app
 from sandbox.qbo import create_app as qbo_app
+from sandbox.slack.demo import SandboxSlack
 from sandbox.transport import SandboxTransport
 from sync import states
 from sync.documents import reasons_of
-from sync.models import TargetRef
-from sync.rule_store import link_entity, save_rule
+from sync.models import ReferenceKind, ReferenceRecord, TargetRef
+from sync.rule_store import link_entity
+from sync.rules_service import import_rules
 from sync.service import Service, build_service
 from sync.settings import Settings
 from sync.web import create_app
@@ -49,6 +54,7 @@ from sync.worker import run_until_idle
 PROCORE_BASE = "http://procore.sandbox"
 QBO_BASE = "http://qbo.sandbox"
 SERVICE_BASE = "http://costbridge.local"
+DEMO_RULES_FILE = "demo_rules.yaml"  # in the sandbox package
 
 
 def demo_settings(base: Settings, world: DemoWorld) -> Settings:
@@ -75,27 +81,41 @@ def demo_settings(base: Settings, world: DemoWorld) -> Settings:
     )
 
 
+def demo_rules() -> ParsedRules:
+    """The demo firm's rules, from the seed file shipped with the sandbox package."""
+    text = resources.files("sandbox").joinpath(DEMO_RULES_FILE).read_text(encoding="utf-8")
+    parsed = import_yaml(text)
+    if not parsed.ok:
+        raise RuntimeError("; ".join(str(e) for e in parsed.errors))
+    return parsed
+
+
+def world_references(world: DemoWorld) -> ReferenceIndex:
+    """The sandbox QuickBooks' records by name, so the seed file can name accounts."""
+    return ReferenceIndex(
+        ReferenceRecord(kind=ReferenceKind(kind), id=ext_id, name=name)
+        for kind, by_name in world.qbo_company.ids.items()
+        for name, ext_id in by_name.items()
+    )
+
+
 async def seed_costbridge(svc: Service, world: DemoWorld) -> None:
     """What the firm's controller set up on day one: rules, project and vendor links."""
     now = svc.clock.now()
+    parsed = demo_rules()
     async with svc.sessions() as session, session.begin():
-        for demo_rule in DEMO_RULES:
-            outputs = Outputs(
-                account_id=world.qbo_id("account", demo_rule.account)
-                if demo_rule.account
-                else None,
-                item_id=world.qbo_id("item", demo_rule.item) if demo_rule.item else None,
-                class_id=world.qbo_id("class", demo_rule.klass) if demo_rule.klass else None,
-            )
-            rule = Rule(
-                conditions=Conditions.model_validate(demo_rule.conditions),
-                outputs=outputs,
-                author="demo-seed",
-                origin=RuleOrigin.SEED,
-                created_at=now,
-                updated_at=now,
-            )
-            await save_rule(session, rule, actor="demo-seed", now=now)
+        report = await import_rules(
+            session,
+            parsed.rules,
+            settings=svc.settings,
+            target=svc.target.name,
+            actor="demo-seed",
+            origin=RuleOrigin.SEED,
+            now=now,
+            refs=world_references(world),
+        )
+        if report.errors:
+            raise RuntimeError("; ".join(str(e) for e in report.errors))
         for project_id, (name, _number) in zip(world.project_ids, PROJECTS, strict=True):
             job = f"Acme Builders:{name}"
             await link_entity(
@@ -191,7 +211,22 @@ async def summary(svc: Service) -> tuple[int, int]:
 
 
 async def run_demo(settings: Settings, *, once: bool, port: int) -> int:
+    if settings.slack_bot_token is not None:  # a real Slack workspace
+        return await _run_demo(settings, once=once, port=port, slack=None)
+    from sandbox.slack.demo import sandbox_slack
+
+    async with sandbox_slack(port=0 if once else port + 1) as slack:
+        return await _run_demo(slack.settings_for(settings), once=once, port=port, slack=slack)
+
+
+async def _run_demo(
+    settings: Settings, *, once: bool, port: int, slack: SandboxSlack | None
+) -> int:
     world, svc, hooks_http = await start_world(settings)
+    if slack is not None:
+        slack.connect(create_app(svc))
+        if not once:
+            typer.echo(f"Slack (sandbox): open {slack.url}/ to resolve waiting change orders")
     try:
         await play(svc, world)
         typer.echo("\nChange orders after the first pass:")

@@ -16,6 +16,7 @@ from sync.documents import transition
 from sync.inbox import enqueue_sync
 from sync.models import DocumentKind, DocumentRef
 from sync.service import Service
+from sync.targets.qbd.health import CompanyHealth, company_health
 from sync.worker import PAUSED
 
 
@@ -26,6 +27,8 @@ class Status:
     oldest_waiting: datetime | None = None
     last_posted: datetime | None = None
     paused: bool = False
+    # QuickBooks Desktop: last poll, waiting requests and silence per company file.
+    web_connectors: list[CompanyHealth] = field(default_factory=list)
 
 
 async def status(svc: Service) -> Status:
@@ -61,7 +64,9 @@ async def status(svc: Service) -> Status:
             )
         ).scalar_one()
         control = await session.get(Control, PAUSED)
+        connectors = await company_health(session, svc.settings, now=svc.clock.now())
     return Status(
+        web_connectors=connectors,
         counts={s: n for s, n in rows},
         dead_letters=dead,
         oldest_waiting=waiting,

@@ -9,15 +9,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 import structlog
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from db.models import DeadLetter, DocumentVersion, HistoryEntry, TargetLink
-from sync import states
+from db.models import DocumentVersion, HistoryEntry, TargetLink
+from sync import outcomes, states
 from sync.documents import find_document, record_version, transition
 from sync.errors import (
     AttentionReason,
@@ -29,10 +28,11 @@ from sync.errors import (
 )
 from sync.mapping_step import map_for_target
 from sync.models import DocumentRef, MappedDocument, SourceDocument, TargetKind
-from sync.posting import PostResult, apply_result, find_link, post_document
+from sync.posting import PostResult, find_link, post_document
 from sync.retry import Reschedule, next_attempt_at
 from sync.routes import document_key, target_kind_for
 from sync.service import Service
+from sync.targets.base import OutcomeToFollow
 
 log = structlog.get_logger("costbridge.pipeline")
 
@@ -119,6 +119,12 @@ async def _map_and_post_once(svc: Service, doc: SourceDocument, version_id: int)
         await _park(svc, version_id, exc.reasons, detail=str(exc))
         bound.warning("pipeline.target_rejected", error=str(exc))
         return
+    except OutcomeToFollow as accepted:
+        # QuickBooks Desktop: the write waits in the Web Connector's queue. The version stays
+        # `posting`; the answer moves it on later through sync.outcomes, with the same history.
+        await _accepted(svc, version_id, accepted)
+        bound.info("pipeline.accepted", detail=accepted.detail)
+        return
     except NotFoundError as exc:
         missing = f"{plan.kind.value} {plan.link.doc_number if plan.link else ''}".strip()
         reason = AttentionReason(
@@ -137,8 +143,12 @@ async def _plan(svc: Service, doc: SourceDocument, version_id: int) -> _Plan | N
     """Map the version; park it for a human, or mark it posting and say how to write it."""
     kind = target_kind_for(doc.kind, svc.settings)
     async with svc.sessions() as session, session.begin():
-        version = await session.get(DocumentVersion, version_id)
+        # Locked: the Web Connector's answer (sync.outcomes) may move this version meanwhile.
+        version = await session.get(DocumentVersion, version_id, with_for_update=True)
         assert version is not None
+        if version.state in states.SETTLED:
+            # A target that answers later (the Web Connector) may have posted it meanwhile.
+            return None
         now = svc.clock.now()
         mapping = await map_for_target(svc, session, doc, kind)
         if mapping.reasons:
@@ -200,52 +210,35 @@ async def _record_posted(svc: Service, version_id: int, result: PostResult) -> N
     async with svc.sessions() as session, session.begin():
         version = await session.get(DocumentVersion, version_id)
         assert version is not None
-        now = svc.clock.now()
-        link = await find_link(session, version.document_id, svc.target.name)
-        session.add(
-            apply_result(
-                link,
-                result,
-                document_id=version.document_id,
-                version_id=version_id,
-                content_hash=version.content_hash,
-                target=svc.target.name,
-                now=now,
-            )
+        await outcomes.record_posted(
+            session,
+            version,
+            result,
+            target=svc.target.name,
+            purge_payloads=svc.settings.purge_payloads,
+            now=svc.clock.now(),
         )
-        version.outcome_unknown = False
-        version.last_error = ""
-        if svc.settings.purge_payloads:
-            version.payload = None  # ids, amounts, status and history stay
-        posted = result.posted
+
+
+async def _accepted(svc: Service, version_id: int, accepted: OutcomeToFollow) -> None:
+    """Record "accepted, outcome to follow": a history line, the version stays `posting`."""
+    async with svc.sessions() as session, session.begin():
+        version = await session.get(DocumentVersion, version_id, with_for_update=True)
+        assert version is not None
+        if version.state != states.POSTING:
+            return  # the answer was quicker than this line: it already moved the version on
         await transition(
             session,
             version,
-            states.POSTED,
-            f"posted ({result.operation})",
-            now=now,
-            detail=f"{posted.kind.value} {posted.doc_number or posted.id} "
-            f"(id {posted.id}), total {posted.total}",
+            states.POSTING,
+            "accepted, outcome to follow",
+            now=svc.clock.now(),
+            detail=accepted.detail,
         )
 
 
-async def _needs_human(
-    session: AsyncSession,
-    version: DocumentVersion,
-    now: datetime,
-    reasons: Sequence[AttentionReason],
-    detail: str = "",
-) -> None:
-    text = detail or "; ".join(r.message for r in reasons)
-    await transition(
-        session,
-        version,
-        states.NEEDS_ATTENTION,
-        "needs a human",
-        now=now,
-        detail=text,
-        reasons=reasons,
-    )
+# Shared with targets that answer later (sync.outcomes); kept under their old names here.
+_needs_human = outcomes.needs_human
 
 
 async def _failed(svc: Service, version_id: int, exc: RetryableError) -> None:
@@ -292,18 +285,7 @@ async def _dead(svc: Service, version_id: int, exc: CostbridgeError) -> None:
     log.error("pipeline.fatal", version=version_id, error=str(exc))
 
 
-async def _bury(session: AsyncSession, version: DocumentVersion, error: str, now: datetime) -> None:
-    session.add(
-        DeadLetter(
-            subject=f"version:{version.id}",
-            document_id=version.document_id,
-            version_id=version.id,
-            payload=version.payload or "{}",
-            error=error,
-            created_at=now,
-        )
-    )
-    await transition(session, version, states.DEAD, "retries exhausted", now=now, detail=error)
+_bury = outcomes.bury
 
 
 async def _source_gone(svc: Service, ref: DocumentRef) -> None:

@@ -1,7 +1,8 @@
 """Mapping rules and entity links in the database.
 
 Every rule, wherever it comes from (Slack, CLI, CSV/YAML import, the demo seed), is written
-through ``save_rule``: validated by the ``mappings`` model, versioned, and audited.
+through ``save_rule``: validated by the ``mappings`` model, versioned, and audited. Callers use
+``sync.rules_service.save_rules``, which also re-queues the waiting documents a change touches.
 """
 
 from __future__ import annotations

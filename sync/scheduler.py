@@ -28,6 +28,14 @@ async def _refresh_job(svc: Service) -> None:
         log.warning("reference.refresh_failed", error=str(exc))
 
 
+async def _qbwc_health_job(svc: Service) -> None:
+    """A Web Connector that stopped polling is an alert (logged as ``qbwc.stale``)."""
+    from sync.targets.qbd.health import check
+
+    async with svc.sessions() as session:
+        await check(session, svc.settings, now=svc.clock.now())
+
+
 def build_scheduler(svc: Service) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
@@ -49,4 +57,16 @@ def build_scheduler(svc: Service) -> AsyncIOScheduler:
         coalesce=True,
         max_instances=1,
     )
+    scheduler.add_job(
+        _qbwc_health_job,
+        "interval",
+        args=[svc],
+        id="qbwc_health",
+        minutes=svc.settings.qbd_run_every_minutes,
+        coalesce=True,
+        max_instances=1,
+    )
+    from bot.schedule import add_jobs  # the daily Slack digest (when Slack is configured)
+
+    add_jobs(scheduler, svc)
     return scheduler

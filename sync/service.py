@@ -21,6 +21,7 @@ from sync.settings import Settings
 from sync.sources.base import Source
 from sync.sources.procore import ProcoreClient, ProcoreSource
 from sync.targets.base import Target
+from sync.targets.qbd import QbdTarget
 from sync.targets.qbo import QboClient, QboTarget
 from sync.token_store import DbTokenStore
 
@@ -103,13 +104,19 @@ def build_service(
         sleep=sleep,
         max_retries=settings.qbo_max_retries,
     )
+    # COSTBRIDGE_TARGET picks the accounting system; the rest of the engine does not care.
+    target: Target = QboTarget(qbo)
+    target_account = f"qbo:{settings.qbo_realm_id}"
+    if settings.target == "qbd":
+        target = QbdTarget(sessions, clock, settings)
+        target_account = target.name
     return Service(
         settings=settings,
         engine=engine,
         sessions=sessions,
         clock=clock,
         source=source,
-        target=QboTarget(qbo),
-        target_account=f"qbo:{settings.qbo_realm_id}",
+        target=target,
+        target_account=target_account,
         http_clients=[procore_http, qbo_http],
     )

@@ -106,9 +106,90 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "COSTBRIDGE_SLACK_APP_TOKEN")
     )
     slack_channel: str = Field("#costbridge", description="Where the bot posts.")
+    slack_api_base_url: str = Field(
+        "https://slack.com/api/",
+        description="Slack Web API base URL (the sandbox Slack's /api/ in the demo and tests).",
+    )
+    slack_approvers: str = Field(
+        "", description="Comma-separated Slack user ids allowed to change mappings and post."
+    )
+    slack_approver_group: str = Field(
+        "", description="A Slack user group id whose members are approvers too."
+    )
+    slack_rollup_window_minutes: int = Field(
+        30, description="Failures with the same cause within this window share one alert."
+    )
+    slack_digest_time: str = Field(
+        "08:00", description="Daily digest time, HH:MM in slack_digest_timezone; empty: none."
+    )
+    slack_digest_timezone: str = Field("UTC", description="Time zone of the daily digest.")
+    slack_digest_channel: str = Field(
+        "", description="Where the daily digest goes (empty: slack_channel)."
+    )
     # --- Slack (issue 3): add Slack settings above this line -------------------------------
 
     # --- QuickBooks Desktop / Web Connector (issue 5): add its settings below this line ---
+    target: Literal["qbo", "qbd"] = Field(
+        "qbo",
+        description="Where documents are written: qbo (QuickBooks Online) or qbd (QuickBooks "
+        "Desktop through the Web Connector).",
+    )
+    qbd_company: str = Field(
+        "office",
+        pattern=r"^[a-z0-9][a-z0-9-]{0,27}$",
+        description="Name of the QuickBooks Desktop company file costbridge writes to "
+        "(lower case, digits, dashes; at most 28 characters).",
+    )
+    qbd_username: str = Field(
+        "costbridge", description="Web Connector user name of that company file."
+    )
+    qbd_password: SecretStr = Field(
+        SecretStr(""),
+        description="Web Connector password of that company file (stored hashed; typed into "
+        "the Web Connector by the office).",
+    )
+    qbd_company_path: str = Field(
+        "",
+        description="Path of the .QBW file the Web Connector should open; empty: the company "
+        "file open in QuickBooks.",
+    )
+    qbd_app_name: str = Field("costbridge", description="AppName in the .qwc file.")
+    qbd_owner_id: str = Field(
+        "{2f6b3c1e-8d4a-4b7e-9c35-6e1f0a9d7b42}",
+        description="OwnerID GUID of this application (one per application, never changes).",
+    )
+    qbd_run_every_minutes: int = Field(
+        15, ge=1, description="How often the Web Connector runs (Scheduler in the .qwc)."
+    )
+    qbd_ticket_minutes: int = Field(
+        60, ge=1, description="How long a Web Connector session ticket stays valid."
+    )
+    qbd_postpone_seconds: int = Field(
+        0, ge=0, description="authenticate asks the Web Connector to wait this long (0: no)."
+    )
+    qbd_min_run_every_seconds: int = Field(
+        0, ge=0, description="Lower limit the Web Connector may poll at (0: not sent)."
+    )
+    qbd_stale_minutes: int = Field(
+        0,
+        ge=0,
+        description="Alert when the Web Connector has not polled for this long "
+        "(0: three times COSTBRIDGE_QBD_RUN_EVERY_MINUTES).",
+    )
+    qbd_po_item: str = Field(
+        "Job Cost",
+        description="Non-inventory item on purchase-order lines that map to an account "
+        "(QuickBooks purchase order lines are item lines; the account is the override).",
+    )
+    qbd_max_attempts: int = Field(
+        3, ge=1, description="Sends of one request on 3180 (record in use) before giving up."
+    )
+    qbd_list_refresh_minutes: int = Field(
+        60, ge=1, description="Re-read accounts, vendors, customers, items, classes this often."
+    )
+    qbd_page_size: int = Field(
+        100, ge=1, description="Rows per page of a list query (iterator MaxReturned)."
+    )
 
     @field_validator(
         "secret_key", "slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before"

@@ -12,6 +12,7 @@ from sync.errors import InvalidEventError
 from sync.inbox import ingest
 from sync.service import Service
 from sync.sources.base import UnauthorizedEventError
+from sync.targets.qbd.web import mount_qbwc
 
 log = structlog.get_logger("costbridge.web")
 MAX_WEBHOOK_BYTES = 256 * 1024  # Procore events are thin (< 1 KB); anything huge is not one
@@ -50,4 +51,8 @@ def create_app(svc: Service) -> FastAPI:
             return JSONResponse({"error": "temporarily unavailable"}, status_code=503)
         return JSONResponse({"status": result.outcome, "event_id": result.event_id})
 
+    mount_qbwc(app, svc)  # the QuickBooks Web Connector's SOAP endpoint, always served
+    from bot.web import mount_slack  # the bot builds on the engine, not the other way round
+
+    mount_slack(app, svc)
     return app

@@ -116,6 +116,10 @@ async def _dispatch(svc: Service, claimed: queue.Claimed) -> None:
     elif claimed.kind == "notify":
         for notifier in svc.notifiers:
             await notifier(svc, claimed.data)
+    elif claimed.kind.startswith("slack_"):
+        from bot.work import run_slack_work  # the bot builds on the engine
+
+        await run_slack_work(svc, claimed.kind, claimed.data)
     else:
         log.error("worker.unknown_kind", kind=claimed.kind, work=claimed.key)
 

@@ -1,0 +1,1 @@
+"""Block Kit, built by pure functions from plain view data (no I/O, no Slack client)."""

@@ -1,0 +1,132 @@
+"""The needs-attention message: one per document, with what blocks it and how to answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import ids
+from bot.blocks.header import doc_fields, doc_label, doc_section
+from bot.blocks.message import Message
+from bot.blocks.model import AttentionView, Group
+from bot.blocks.refs import ButtonRef, GroupRef
+from bot.blocks.text import Block, button, clip, context, esc, header, money, option, plain, section
+
+# 50 blocks per message: 5 for the header and buttons, two per group, room to spare.
+MAX_GROUPS = 12
+# Lines listed per group; the rest are counted ("and 14 more").
+MAX_LINES = 8
+# Section text is 3,000 characters at most; long descriptions are cut well below it.
+DESCRIPTION_CHARS = 120
+
+SCOPES = (
+    ("everywhere", "This cost code + type, everywhere"),
+    ("project", "This cost code + type, this project"),
+    ("line", "Only this change order"),
+)
+DEFAULT_SCOPE = "everywhere"
+# Slack refuses messages whose text adds up to about 13k characters (bolt-js #2509), below
+# the sum of the per-block limits: the groups share this budget.
+GROUP_TEXT_BUDGET = 9000
+SNOOZES = (("1d", "Snooze 1 day"), ("7d", "Snooze 1 week"))
+_PLACEHOLDER = {
+    "account": "Search accounts…",
+    "item": "Search items…",
+    "vendor": "Pick the QuickBooks vendor…",
+    "customer": "Pick the customer:job…",
+}
+_PICK_ACTION = {
+    "account": ids.PICK_ACCOUNT,
+    "item": ids.PICK_ACCOUNT,
+    "vendor": ids.PICK_VENDOR,
+    "customer": ids.PICK_CUSTOMER,
+}
+
+
+def attention_message(view: AttentionView) -> Message:
+    doc = view.doc
+    blocks: list[Block] = [
+        header(clip(f"Needs attention: {doc_label(doc)}", 150)),
+        doc_section(doc),
+        doc_fields(doc),
+        {"type": "divider"},
+    ]
+    shown = view.groups[:MAX_GROUPS]
+    per_group = min(3000, GROUP_TEXT_BUDGET // max(len(shown), 1))
+    for index, group in enumerate(shown):
+        blocks.extend(_group_blocks(view, index, group, per_group))
+    hidden = len(view.groups) - MAX_GROUPS
+    if hidden > 0:
+        blocks.append(
+            context(f"…and {hidden} more to resolve: `/sync show {doc.document_id}` lists them.")
+        )
+    blocks.append(_buttons(view))
+    blocks.append(context("Only approvers can apply, retry, skip or snooze."))
+    count = sum(len(g.lines) or 1 for g in view.groups)
+    text = f"Needs attention: {doc_label(doc)} ({count} to resolve)"
+    return Message(text=clip(text, 3000), blocks=blocks)
+
+
+def _group_blocks(view: AttentionView, index: int, group: Group, budget: int) -> list[Block]:
+    lines = [f"*{esc(group.title)}*"]
+    lines.extend(f"_{esc(clip(m, 400))}_" for m in group.messages[:3])
+    if group.suggested:
+        lines.append(f"Suggested: *{esc(clip(group.suggested, 200))}*")
+    for line in group.lines[:MAX_LINES]:
+        desc = esc(clip(line.description or "(no description)", DESCRIPTION_CHARS))
+        lines.append(f"• Line {line.position}: {desc} — {money(line.amount)}")
+    if len(group.lines) > MAX_LINES:
+        lines.append(f"• …and {len(group.lines) - MAX_LINES} more lines")
+    blocks: list[Block] = [section(clip("\n".join(lines), budget))]
+    if group.picker:
+        ref = GroupRef(index, view.doc.document_id, view.revision)
+        blocks.append({"type": "actions", "block_id": ref.encode(), "elements": _pickers(group)})
+    return blocks
+
+
+def _pickers(group: Group) -> list[dict[str, Any]]:
+    select: dict[str, Any] = {
+        "type": "external_select",
+        "action_id": _PICK_ACTION[group.picker],
+        "placeholder": plain(_PLACEHOLDER[group.picker], 150),
+        "min_query_length": 0,  # open the menu at once: suggestions come first
+    }
+    elements = [select]
+    if group.picker in ("account", "item"):
+        scopes = [option(label, value) for value, label in SCOPES]
+        elements.append(
+            {
+                "type": "static_select",
+                "action_id": ids.SCOPE,
+                "placeholder": plain("Remember it for…", 150),
+                "options": scopes,
+                "initial_option": scopes[0],
+            }
+        )
+    return elements
+
+
+def _buttons(view: AttentionView) -> Block:
+    ref = ButtonRef(view.doc.document_id, view.version_id, view.revision)
+    elements = [
+        {
+            **button("Apply & sync", ids.APPLY, ref.encode(), style="primary"),
+            "confirm": {
+                "title": plain("Apply and post?", 100),
+                "text": plain("Save the choices as mapping rules and post to QuickBooks.", 300),
+                "confirm": plain("Apply & sync", 30),
+                "deny": plain("Cancel", 30),
+            },
+        },
+        button("Retry", ids.RETRY, ref.encode()),
+        button("Skip", ids.SKIP, ref.encode(), style="danger"),
+    ]
+    for arg, label in SNOOZES:
+        snooze = ButtonRef(view.doc.document_id, view.version_id, view.revision, arg)
+        elements.append(button(label, ids.SNOOZE, snooze.encode()))
+    if view.doc.url.startswith("http"):
+        elements.append(button("Open in Procore", ids.OPEN, url=view.doc.url))
+    return {
+        "type": "actions",
+        "block_id": f"doc.d{view.doc.document_id}.r{view.revision}",
+        "elements": elements,
+    }

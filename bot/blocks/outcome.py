@@ -1,0 +1,44 @@
+"""A document's message once a person acted: applying…, posted, skipped, snoozed."""
+
+from __future__ import annotations
+
+from bot.blocks.header import doc_fields, doc_label, doc_link
+from bot.blocks.message import Message
+from bot.blocks.model import DocView, Outcome
+from bot.blocks.text import clip, context, esc, section
+
+_ICON = {
+    "applying": "⏳",
+    "posted": "✅",
+    "skipped": "⏭️",
+    "snoozed": "💤",
+    "superseded": "↪️",
+}
+
+
+def outcome_text(doc: DocView, outcome: Outcome) -> str:
+    """``"Posted as PurchaseOrder 1043 by @U1; rule saved: 03-300 Labor → 5010 Labor"``."""
+    by = f" by <@{outcome.actor}>" if outcome.actor else ""
+    if outcome.state == "posted":
+        what = f"Posted as {esc(outcome.target)}" if outcome.target else "Posted"
+        head = f"{what}{by}"
+    elif outcome.state == "applying":
+        head = f"Applying{by}… the change order will post in a moment"
+    elif outcome.state == "snoozed":
+        head = f"Snoozed until {outcome.until}{by}"
+    elif outcome.state == "skipped":
+        head = f"Skipped{by}: it will not be posted"
+    else:
+        head = f"{outcome.state.capitalize()}{by}"
+    tail = f"; {esc(outcome.summary)}" if outcome.summary else ""
+    return f"{_ICON.get(outcome.state, '•')} {head}{tail}"
+
+
+def outcome_message(doc: DocView, outcome: Outcome) -> Message:
+    text = outcome_text(doc, outcome)
+    blocks = [
+        section(clip(f"*{doc_link(doc)}*\n{text}", 3000)),
+        doc_fields(doc),
+        context("History of this change order is in the thread."),
+    ]
+    return Message(text=clip(f"{doc_label(doc)}: {text}", 3000), blocks=blocks)

@@ -1,0 +1,20 @@
+"""Action ids, in one place: the message builders and the listeners must agree on them."""
+
+from __future__ import annotations
+
+PICK_ACCOUNT = "cb.pick_account"  # external_select: account or item for a group of lines
+PICK_VENDOR = "cb.pick_vendor"  # external_select: the accounting system's vendor
+PICK_CUSTOMER = "cb.pick_customer"  # external_select: the customer:job of a project
+SCOPE = "cb.scope"  # static_select: how far a choice reaches (line / everywhere / project)
+APPLY = "cb.apply"
+RETRY = "cb.retry"
+SKIP = "cb.skip"
+SNOOZE = "cb.snooze"  # overflow or buttons carry the duration in their value
+OPEN = "cb.open"  # a URL button: Slack still sends the click, which we acknowledge only
+RETRY_ALL = "cb.retry_all"  # a roll-up's retry: every document in it
+
+# Clicks that change something: only approvers, and they go through the durable queue.
+CHANGES = frozenset({APPLY, RETRY, SKIP, SNOOZE, RETRY_ALL})
+# Selections are remembered by Slack in the message state until a button is pressed.
+SELECTIONS = frozenset({PICK_ACCOUNT, PICK_VENDOR, PICK_CUSTOMER, SCOPE, OPEN})
+PICKERS = frozenset({PICK_ACCOUNT, PICK_VENDOR, PICK_CUSTOMER})

@@ -1,0 +1,1 @@
+"""What the bot does, outside the listeners: database work, Slack calls, the engine's tools."""

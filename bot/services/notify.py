@@ -1,0 +1,113 @@
+"""The notifier: a document's state changed, so its Slack message is posted or edited.
+
+Runs in the worker from the durable ``notify`` work items (``sync.documents.transition``), so a
+crash cannot lose a notice. It always reads the document's *current* state: notices coalesce
+by document, and only the latest truth is worth showing.
+"""
+
+from __future__ import annotations
+
+import structlog
+
+from bot.blocks.attention import attention_message
+from bot.blocks.model import Outcome
+from bot.blocks.outcome import outcome_message
+from bot.runtime import SlackBot
+from bot.services import alerts, store
+from bot.services.history import history_text
+from bot.services.slack_calls import call
+from bot.services.views import attention_view, doc_from_json, doc_json, doc_view
+from db.models import DocumentVersion, SourceDocumentRow
+from db.models_slack import SlackMessage
+from sync import states
+from sync.posting import find_link
+from sync.service import Service
+
+log = structlog.get_logger("costbridge.slack")
+
+
+async def on_state_change(bot: SlackBot, svc: Service, document_id: int) -> None:
+    async with svc.sessions() as session:
+        row = await session.get(SourceDocumentRow, document_id)
+        if row is None or row.current_version_id is None:
+            return
+        version = await session.get(DocumentVersion, row.current_version_id)
+    if version is None:
+        return
+    if version.state == states.NEEDS_ATTENTION:
+        await show_attention(bot, svc, row, version)
+    elif version.state == states.POSTED:
+        await show_posted(bot, svc, row)
+    elif version.state == states.DEAD:
+        await alerts.on_dead(bot, svc, row, version)
+    elif version.state == states.FAILED:
+        await alerts.on_failed_again(bot, svc, row, version)
+    from bot.services.home import refresh_homes
+
+    await refresh_homes(svc)
+
+
+async def show_attention(
+    bot: SlackBot, svc: Service, row: SourceDocumentRow, version: DocumentVersion
+) -> None:
+    """Post the document's one message, or edit it to the current reasons."""
+    assert bot.client is not None and row.id is not None
+    now = svc.clock.now()
+    async with svc.sessions() as session, session.begin():
+        msg = await store.message_for(session, row.id, store.ATTENTION)
+        revision = 1 if msg is None else msg.revision + 1
+        view = await attention_view(session, svc.target.name, row, version, revision)
+        was_applying = msg is not None and msg.state == store.APPLYING
+        if msg is not None:
+            msg.revision, msg.state, msg.version_id = revision, store.OPEN, version.id
+            msg.updated_at = now
+            session.add(msg)
+    message = attention_message(view)
+    if msg is None:
+        data = await call(bot.client.chat_postMessage(channel=bot.channel, **message.kwargs()))
+        async with svc.sessions() as session, session.begin():
+            session.add(
+                SlackMessage(
+                    document_id=row.id,
+                    purpose=store.ATTENTION,
+                    channel=str(data["channel"]),
+                    ts=str(data["ts"]),
+                    version_id=version.id,
+                    doc_json=doc_json(view.doc),
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        log.info("slack.attention_posted", document=row.id, ts=data["ts"])
+        return
+    await call(bot.client.chat_update(channel=msg.channel, ts=msg.ts, **message.kwargs()))
+    if was_applying:
+        still = "; ".join(g.title for g in view.groups[:5])
+        await call(
+            bot.client.chat_postMessage(
+                channel=msg.channel, thread_ts=msg.ts, text=f"Still needs attention: {still}"
+            )
+        )
+
+
+async def show_posted(bot: SlackBot, svc: Service, row: SourceDocumentRow) -> None:
+    """Edit the document's messages to the outcome; nothing is posted if none exists."""
+    assert bot.client is not None and row.id is not None
+    now = svc.clock.now()
+    async with svc.sessions() as session, session.begin():
+        link = await find_link(session, row.id, svc.target.name)
+        target = f"{link.target_kind} {link.doc_number or link.target_id}" if link else ""
+        msg = await store.message_for(session, row.id, store.ATTENTION)
+        history = ""
+        if msg is not None and msg.state != store.RESOLVED:
+            msg.state, msg.revision, msg.updated_at = store.RESOLVED, msg.revision + 1, now
+            session.add(msg)
+            history = await history_text(session, row.id, since=msg.created_at)
+    if msg is not None and history:
+        doc = doc_from_json(msg.doc_json) or doc_view(row, None)
+        outcome = Outcome("posted", actor=msg.actor, target=target, summary=msg.summary)
+        message = outcome_message(doc, outcome)
+        await call(bot.client.chat_update(channel=msg.channel, ts=msg.ts, **message.kwargs()))
+        await call(bot.client.chat_postMessage(channel=msg.channel, thread_ts=msg.ts, text=history))
+        log.info("slack.attention_resolved", document=row.id, target=target)
+    await alerts.on_posted(bot, svc, row, target)

@@ -1,0 +1,93 @@
+"""View data for the builders, read from the database (documents, reasons, suggestions)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.blocks.model import AttentionView, DocView, Group, LineView
+from bot.grouping import GroupSpec, group_reasons, lines_of
+from db.models import DocumentVersion, SourceDocumentRow
+from mappings.references import ReferenceIndex, display
+from mappings.rules import OutputField, Rule
+from mappings.suggest import suggest_accounts
+from sync import reference
+from sync.documents import reasons_of
+from sync.models import SourceDocument
+from sync.rule_store import load_rules
+
+
+def source_document(version: DocumentVersion) -> SourceDocument | None:
+    """The version as the source had it; None once the payload was purged (after posting)."""
+    if not version.payload:
+        return None
+    return SourceDocument.model_validate_json(version.payload)
+
+
+def doc_view(row: SourceDocumentRow, version: DocumentVersion | None) -> DocView:
+    doc = source_document(version) if version is not None else None
+    assert row.id is not None
+    project = doc.project.name if doc else f"Procore project {row.project_id}"
+    # A prime change order's counterparty is the owner: the project's customer.
+    owner = doc is not None and doc.vendor is None
+    counterparty = doc.project.name if doc is not None and owner else row.counterparty
+    return DocView(
+        document_id=row.id,
+        kind=row.kind,
+        number=row.number,
+        title=row.title,
+        project=project,
+        counterparty=counterparty,
+        total=version.total if version is not None else "0",
+        url=row.url,
+    )
+
+
+def doc_json(view: DocView) -> str:
+    return json.dumps(asdict(view))
+
+
+def doc_from_json(text: str) -> DocView | None:
+    try:
+        return DocView(**json.loads(text))
+    except (TypeError, ValueError):
+        return None
+
+
+async def attention_view(
+    session: AsyncSession,
+    target: str,
+    row: SourceDocumentRow,
+    version: DocumentVersion,
+    revision: int,
+) -> AttentionView:
+    doc = source_document(version)
+    specs = group_reasons(reasons_of(version))
+    records = await reference.cached(session, target)
+    refs = ReferenceIndex(records)
+    rules = await load_rules(session)
+    groups = tuple(_group(spec, doc, rules, refs) for spec in specs)
+    assert version.id is not None
+    return AttentionView(doc_view(row, version), version.id, revision, groups)
+
+
+def _group(
+    spec: GroupSpec, doc: SourceDocument | None, rules: list[Rule], refs: ReferenceIndex
+) -> Group:
+    lines = lines_of(doc, spec)
+    suggested = ""
+    if doc is not None and lines and spec.picker in ("account", "item"):
+        field = OutputField.ITEM if spec.picker == "item" else OutputField.ACCOUNT
+        best = suggest_accounts(lines[0], doc, rules, refs, field=field, limit=1)
+        if best:
+            suggested = f"{display(best[0].record)} ({'; '.join(best[0].reasons)})"
+    return Group(
+        reason=spec.reason,
+        title=spec.title,
+        messages=spec.messages,
+        lines=tuple(LineView(ln.position, ln.description, str(ln.amount)) for ln in lines),
+        picker=spec.picker,
+        suggested=suggested,
+    )

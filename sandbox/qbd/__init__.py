@@ -1,0 +1,9 @@
+"""A simulated QuickBooks Web Connector and a fake QuickBooks Desktop company file."""
+
+from sandbox.qbd.company import CompanyFile
+from sandbox.qbd.connector import WebConnector
+from sandbox.qbd.executor import execute
+from sandbox.qbd.qwc import QwcError, read_qwc
+from sandbox.qbd.seed import seed_demo
+
+__all__ = ["CompanyFile", "QwcError", "WebConnector", "execute", "read_qwc", "seed_demo"]

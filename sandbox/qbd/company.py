@@ -1,0 +1,123 @@
+"""A fake QuickBooks Desktop company file: lists, transactions, ids, and fault switches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sandbox.qbd.records import ListRow, Txn
+from sync.clock import Clock, SystemClock
+
+# Names are unique across these lists (QuickBooks' "name list"): 3100 otherwise.
+NAME_LISTS = ("customer", "vendor")
+
+
+@dataclass
+class Faults:
+    """Switches a test flips to make QuickBooks misbehave the way real ones do."""
+
+    in_use: int = 0  # the next N writes answer 3180 (record locked by another user)
+    stale_iterator: bool = False  # the next iterator Continue answers 3391
+    touch: set[str] = field(default_factory=set)  # TxnIDs another user edits before our Mod
+    # The next transaction writes answer these (statusCode, statusMessage), e.g. 3100.
+    answers: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class Iterator:
+    kind: str
+    rows: list[ListRow]
+    page: int
+
+
+class CompanyFile:
+    def __init__(self, name: str = "Acme Builders", clock: Clock | None = None) -> None:
+        self.name = name
+        self.clock = clock or SystemClock()
+        self.lists: dict[str, dict[str, ListRow]] = {
+            k: {} for k in ("account", "vendor", "customer", "item", "class")
+        }
+        self.txns: dict[str, Txn] = {}
+        self.iterators: dict[str, Iterator] = {}
+        self.faults = Faults()
+        self._serial = 0x80000000
+        self._txn_number = 0
+        self.requests: list[str] = []  # every qbXML request received, as sent
+        self.rejected: list[str] = []  # the ones that failed the schema (0x80040400)
+
+    # --- ids -----------------------------------------------------------------------------
+
+    def _stamp(self) -> int:
+        return int(self.clock.now().timestamp())
+
+    def next_list_id(self) -> str:
+        self._serial += 1
+        return f"{self._serial:X}-{self._stamp()}"
+
+    def next_txn_id(self) -> str:
+        self._serial += 1
+        self._txn_number += 1
+        return f"{self._serial & 0xFFFF:X}-{self._stamp()}"
+
+    def next_edit_sequence(self, previous: str = "") -> str:
+        base = int(previous) + 1 if previous.isdigit() else self._stamp()
+        return str(max(base, self._stamp()))
+
+    def now(self) -> datetime:
+        return self.clock.now().astimezone(UTC)
+
+    # --- lists -----------------------------------------------------------------------------
+
+    def add(self, kind: str, name: str, *, parent: str = "", **extra: object) -> ListRow:
+        parent_row = self.by_name(kind, parent) if parent else None
+        full = f"{parent_row.full_name}:{name}" if parent_row else name
+        now = self.now()
+        row = ListRow(
+            kind=kind,
+            list_id=self.next_list_id(),
+            name=name,
+            full_name=full,
+            edit_sequence=self.next_edit_sequence(),
+            created=now,
+            modified=now,
+            parent_id=parent_row.list_id if parent_row else "",
+            sublevel=(parent_row.sublevel + 1) if parent_row else 0,
+        )
+        for key, value in extra.items():
+            setattr(row, key, value)
+        self.lists[kind][row.list_id] = row
+        return row
+
+    def by_name(self, kind: str, full_name: str) -> ListRow | None:
+        wanted = full_name.lower()
+        return next((r for r in self.lists[kind].values() if r.full_name.lower() == wanted), None)
+
+    def by_id(self, kind: str, list_id: str) -> ListRow | None:
+        return self.lists[kind].get(list_id)
+
+    def id(self, kind: str, full_name: str) -> str:
+        row = self.by_name(kind, full_name)
+        assert row is not None, f"no {kind} {full_name!r}"
+        return row.list_id
+
+    def name_in_use(self, full_name: str) -> bool:
+        return any(self.by_name(kind, full_name) for kind in NAME_LISTS)
+
+    # --- transactions --------------------------------------------------------------------
+
+    def of_kind(self, kind: str) -> list[Txn]:
+        return [t for t in self.txns.values() if t.kind == kind]
+
+    def new_txn(self, kind: str, party_id: str) -> Txn:
+        now = self.now()
+        txn = Txn(
+            kind=kind,
+            txn_id=self.next_txn_id(),
+            txn_number=self._txn_number,
+            edit_sequence=self.next_edit_sequence(),
+            party_id=party_id,
+            created=now,
+            modified=now,
+        )
+        self.txns[txn.txn_id] = txn
+        return txn

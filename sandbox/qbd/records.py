@@ -1,0 +1,57 @@
+"""What a fake QuickBooks Desktop company file holds: list rows and transactions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+
+@dataclass
+class ListRow:
+    kind: str  # account | vendor | customer | item | class
+    list_id: str
+    name: str
+    full_name: str
+    edit_sequence: str
+    created: datetime
+    modified: datetime
+    parent_id: str = ""
+    active: bool = True
+    sublevel: int = 0
+    account_type: str = ""
+    account_number: str = ""
+    item_type: str = ""  # Service | NonInventory
+
+
+@dataclass
+class TxnLine:
+    line_id: str
+    amount: Decimal
+    desc: str = ""
+    item_id: str = ""
+    account_id: str = ""
+    class_id: str = ""
+    customer_id: str = ""
+    quantity: str = ""
+    rate: str = ""
+    billable: str = ""
+
+
+@dataclass
+class Txn:
+    kind: str  # PurchaseOrder | Invoice | Estimate | Bill
+    txn_id: str
+    txn_number: int
+    edit_sequence: str
+    party_id: str
+    created: datetime
+    modified: datetime
+    txn_date: str = ""
+    ref_number: str = ""
+    memo: str = ""
+    lines: list[TxnLine] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal("0"))

@@ -1,0 +1,471 @@
+"""One request out, one answer in: the heart of a Web Connector session.
+
+``next_request`` renders the next queued row as qbXML *now*, from what the database knows now
+(a link makes an Add a Mod; an unanswered earlier send makes it a look-up first).
+``take_response`` matches each answer to its row by ``requestID`` and hands every outcome of
+a document to the engine (``sync.outcomes``), in the same transaction as the queue update.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import structlog
+from lxml import etree
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import DocumentVersion
+from db.models_qbd import QbdCompanyFile, QbdRequest, QbdSession
+from sync import outcomes, states
+from sync.errors import AttentionReason
+from sync.models import PostedRef, TargetKind, TargetRef
+from sync.posting import PostResult, find_link
+from sync.rule_store import link_entity
+from sync.settings import Settings
+from sync.targets.qbd import lists, outbox
+from sync.targets.qbd import requests as rq
+from sync.targets.qbd.company import target_name
+from sync.targets.qbd.qbxml import message_set
+from sync.targets.qbd.responses import (
+    STATUS_BAD_ITERATOR,
+    STATUS_IN_USE,
+    STATUS_INVALID_PARENT,
+    STATUS_INVALID_REFERENCE,
+    STATUS_NAME_IN_USE,
+    STATUS_STALE_EDIT_SEQUENCE,
+    Rs,
+    parse_response,
+    text_of,
+)
+
+log = structlog.get_logger("costbridge.qbd")
+# "Modified by another user", "could not be locked", "error saving": send it again.
+RETRY_CODES = frozenset({3170, 3175, 3176, STATUS_IN_USE})
+# Refusals a person resolves (a name, a reference, a value, a setting in QuickBooks).
+HUMAN_CODES = frozenset(
+    {STATUS_NAME_IN_USE, STATUS_INVALID_PARENT, STATUS_INVALID_REFERENCE, 3210, 3250, 3260, 3261}
+)
+PARSE_ERROR = "0x80040400"
+TOTAL_FIELDS = ("TotalAmount", "AmountDue", "Subtotal")
+
+
+@dataclass(frozen=True)
+class Context:
+    settings: Settings
+    now: datetime
+
+
+def _request_id(row: QbdRequest) -> str:
+    return f"{row.id}.{secrets.token_hex(3)}"
+
+
+async def next_request(
+    session: AsyncSession, company: QbdCompanyFile, qs: QbdSession, ctx: Context
+) -> str | None:
+    """The qbXML for the next row, marked sent in this session; None when nothing is left."""
+    assert company.id is not None
+    for stale in await outbox.sent_rows(session, company.id, ticket=qs.ticket):
+        outbox.unanswered(stale, ctx.now)  # asked again without an answer in between
+    while (row := await outbox.next_row(session, company.id)) is not None:
+        row.request_id = _request_id(row)
+        element = await _render(session, company, row, ctx)
+        if element is None:
+            continue  # settled without asking QuickBooks anything
+        row.state = outbox.SENT
+        row.ticket = qs.ticket
+        row.sent_at = ctx.now
+        row.updated_at = ctx.now
+        session.add(row)
+        await session.flush()
+        log.info("qbwc.request", row=row.id, subject=row.subject, step=row.step, rid=row.request_id)
+        return message_set([element])
+    return None
+
+
+async def _render(
+    session: AsyncSession, company: QbdCompanyFile, row: QbdRequest, ctx: Context
+) -> etree._Element | None:
+    rid = row.request_id
+    if row.kind == outbox.LIST_QUERY:
+        row.step = "query"
+        size = ctx.settings.qbd_page_size
+        return rq.list_query(row.target_kind, rid, iterator_id=row.iterator_id, page_size=size)
+    body: dict[str, Any] = json.loads(row.body)
+    if row.kind == outbox.LIST_ADD:
+        if row.step == "lookup":
+            return rq.list_read(row.target_kind, await _full_name(session, company, body), rid)
+        row.step = "add"
+        if row.target_kind == "customer":
+            return rq.customer_add(body["name"], body["parent_id"], rid)
+        return rq.vendor_add(body["name"], rid)
+    kind = TargetKind(row.target_kind)
+    if row.step == "refresh":
+        return rq.txn_read(kind, row.txn_id, rid)
+    po_item = ctx.settings.qbd_po_item
+    link = await find_link(session, row.document_id or 0, target_name(company.name))
+    if link is not None and not link.voided:
+        if link.posted_hash == row.content_hash:
+            await _unchanged(session, company, row, link.target_id, link.sync_token, ctx)
+            return None
+        row.step = "mod"
+        row.txn_id = link.target_id
+        sequence = row.edit_sequence or link.sync_token
+        return rq.txn_mod(
+            kind, body, rid, txn_id=link.target_id, edit_sequence=sequence, po_item=po_item
+        )
+    if row.verify:
+        row.step = "verify"
+        return rq.txn_find(kind, body, rid)
+    row.step = "add"
+    return rq.txn_add(kind, body, rid, po_item)
+
+
+async def _full_name(session: AsyncSession, company: QbdCompanyFile, body: dict[str, Any]) -> str:
+    assert company.id is not None
+    parent = (
+        await lists.full_name(session, company.id, body["parent_id"]) if body["parent_id"] else ""
+    )
+    return f"{parent}:{body['name']}" if parent else str(body["name"])
+
+
+async def take_response(
+    session: AsyncSession, company: QbdCompanyFile, qs: QbdSession, xml: str, ctx: Context
+) -> None:
+    """Apply QuickBooks' answer to the rows this session sent."""
+    assert company.id is not None
+    sent = {r.request_id: r for r in await outbox.sent_rows(session, company.id, ticket=qs.ticket)}
+    for rs in parse_response(xml):
+        row = sent.pop(rs.request_id, None)
+        if row is None:  # not ours, not this company file's, or already answered
+            log.warning("qbwc.unmatched_response", request_id=rs.request_id, tag=rs.tag)
+            continue
+        row.last_status = str(rs.code)
+        row.last_message = rs.message
+        row.updated_at = ctx.now
+        if row.kind == outbox.TXN:
+            await _txn_answer(session, company, row, rs, ctx)
+        elif row.kind == outbox.LIST_QUERY:
+            await _list_answer(session, company, row, rs, ctx)
+        else:
+            await _name_answer(session, company, row, rs, ctx)
+        session.add(row)
+        qs.done += 1
+    for row in sent.values():  # no answer for it (stopOnError skipped it, or it was lost)
+        outbox.unanswered(row, ctx.now)
+        row.attempts += 1  # bounded: a request QuickBooks never answers must not loop
+        if row.attempts >= ctx.settings.qbd_max_attempts:
+            await _give_up(session, row, "QuickBooks never answered this request", ctx)
+        session.add(row)
+    session.add(qs)
+
+
+async def take_hresult(
+    session: AsyncSession,
+    company: QbdCompanyFile,
+    qs: QbdSession,
+    hresult: str,
+    message: str,
+    ctx: Context,
+) -> None:
+    """The request processor refused the message itself (no qbXML answer at all)."""
+    assert company.id is not None
+    for row in await outbox.sent_rows(session, company.id, ticket=qs.ticket):
+        row.last_status = hresult[:16]
+        row.last_message = message
+        if hresult.lower() == PARSE_ERROR:
+            # Our own request broke QuickBooks' schema: a bug, never retried blindly.
+            await _give_up(session, row, f"QuickBooks could not parse the request: {message}", ctx)
+        else:
+            outbox.unanswered(row, ctx.now)
+            row.attempts += 1
+            if row.attempts >= ctx.settings.qbd_max_attempts:
+                await _give_up(session, row, f"QuickBooks error {hresult}: {message}", ctx)
+        session.add(row)
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+async def _txn_answer(
+    session: AsyncSession, company: QbdCompanyFile, row: QbdRequest, rs: Rs, ctx: Context
+) -> None:
+    step = row.step
+    if step == "mod" and rs.code == STATUS_STALE_EDIT_SEQUENCE:
+        row.state, row.step, row.edit_sequence = outbox.QUEUED, "refresh", ""
+        await _note(session, row, "edit sequence out of date", f"3200: {rs.message}", ctx)
+        return
+    if rs.code in RETRY_CODES:
+        row.attempts += 1
+        if row.attempts >= ctx.settings.qbd_max_attempts:
+            await _give_up(session, row, f"QuickBooks {rs.code}: {rs.message}", ctx)
+        else:
+            row.state = outbox.QUEUED
+            await _note(session, row, "target busy, sending again", f"{rs.code}: {rs.message}", ctx)
+        return
+    if not rs.ok:
+        await _refused(session, row, rs, ctx)
+        return
+    if step == "verify":
+        await _verified(session, company, row, rs, ctx)
+    elif step == "refresh":
+        if rs.rets:
+            row.edit_sequence = text_of(rs.rets[0], "EditSequence")
+            row.state, row.step = outbox.QUEUED, ""
+        else:
+            await _missing(session, row, ctx)
+    else:
+        await _posted(
+            session, company, row, rs.rets, "created" if step == "add" else "updated", ctx
+        )
+        if rs.warning:
+            await _note(session, row, "target warning", f"QuickBooks {rs.code}: {rs.message}", ctx)
+
+
+async def _verified(
+    session: AsyncSession, company: QbdCompanyFile, row: QbdRequest, rs: Rs, ctx: Context
+) -> None:
+    """The look-up after an unanswered Add: link what landed, or add it now."""
+    assert company.id is not None
+    body = json.loads(row.body)
+    marker = str(body["memo"]).rsplit("[", 1)[-1].rstrip("]")
+    found = [
+        ret
+        for ret in rs.rets
+        if text_of(ret, "RefNumber") == body["ref_number"] and marker in text_of(ret, "Memo")
+    ]
+    if found:
+        await _posted(session, company, row, found[:1], "found", ctx)
+        return
+    newer = [r for r in await outbox.open_rows(session, company.id, row.subject) if r.id != row.id]
+    if newer:  # the newer version will be added instead of this outdated one
+        row.state = outbox.CANCELLED
+        return
+    row.state, row.step, row.verify = outbox.QUEUED, "", False
+    await _note(session, row, "not in target, adding", "the unanswered write never landed", ctx)
+
+
+def _posted_ref(row: QbdRequest, ret: etree._Element) -> PostedRef:
+    total: Decimal | None = None
+    for field in TOTAL_FIELDS:
+        try:
+            total = Decimal(text_of(ret, field))
+            break
+        except InvalidOperation:
+            continue
+    return PostedRef(
+        kind=TargetKind(row.target_kind),
+        id=text_of(ret, "TxnID"),
+        sync_token=text_of(ret, "EditSequence"),
+        doc_number=text_of(ret, "RefNumber"),
+        total=total,
+    )
+
+
+async def _posted(
+    session: AsyncSession,
+    company: QbdCompanyFile,
+    row: QbdRequest,
+    rets: list[etree._Element],
+    operation: str,
+    ctx: Context,
+) -> None:
+    row.state = outbox.DONE
+    version = await _version(session, row)
+    if not rets or version is None:
+        log.error("qbwc.answer_without_ret", row=row.id)
+        return
+    posted = _posted_ref(row, rets[0])
+    row.txn_id, row.edit_sequence = posted.id, posted.sync_token
+    await outcomes.record_posted(
+        session,
+        version,
+        PostResult(posted, operation),
+        target=target_name(company.name),
+        purge_payloads=ctx.settings.purge_payloads,
+        now=ctx.now,
+        content_hash=row.content_hash,
+    )
+
+
+async def _unchanged(
+    session: AsyncSession,
+    company: QbdCompanyFile,
+    row: QbdRequest,
+    txn_id: str,
+    sequence: str,
+    ctx: Context,
+) -> None:
+    """The link already holds this content (an earlier row wrote it): nothing to send."""
+    row.state, row.step = outbox.DONE, "unchanged"
+    session.add(row)
+    version = await _version(session, row)
+    if version is not None and version.state == states.POSTING:
+        body = json.loads(row.body)
+        posted = PostedRef(
+            kind=TargetKind(row.target_kind),
+            id=txn_id,
+            sync_token=sequence,
+            doc_number=str(body["ref_number"]),
+            total=Decimal(str(body["total"])),
+        )
+        await outcomes.record_posted(
+            session,
+            version,
+            PostResult(posted, "unchanged"),
+            target=target_name(company.name),
+            purge_payloads=ctx.settings.purge_payloads,
+            now=ctx.now,
+            content_hash=row.content_hash,
+        )
+
+
+def _plain(rs: Rs) -> str:
+    if rs.code == STATUS_NAME_IN_USE:
+        return f"QuickBooks Desktop says a name is already in use: {rs.message}"
+    if rs.code in (STATUS_INVALID_REFERENCE, STATUS_INVALID_PARENT):
+        return (
+            "QuickBooks Desktop does not know an account, vendor, item, class or customer:job "
+            f"this document refers to (renamed or deleted there?): {rs.message}"
+        )
+    return f"QuickBooks Desktop refused the document ({rs.code}): {rs.message}"
+
+
+async def _refused(session: AsyncSession, row: QbdRequest, rs: Rs, ctx: Context) -> None:
+    if rs.code not in HUMAN_CODES:
+        await _give_up(session, row, f"QuickBooks {rs.code}: {rs.message}", ctx)
+        return
+    row.state = outbox.REJECTED
+    version = await _version(session, row)
+    if version is None:
+        return
+    message = _plain(rs)
+    reason = AttentionReason(
+        kind="target_rejected", message=message, data={"code": str(rs.code), "system": "qbd"}
+    )
+    if version.state in states.SETTLED:
+        await outcomes.note(session, version, "target refused", message, now=ctx.now)
+    else:
+        await outcomes.needs_human(session, version, ctx.now, [reason], detail=message)
+
+
+async def _missing(session: AsyncSession, row: QbdRequest, ctx: Context) -> None:
+    row.state = outbox.REJECTED
+    version = await _version(session, row)
+    if version is not None and version.state not in states.SETTLED:
+        reason = AttentionReason(
+            kind="target_missing",
+            message=f"{row.target_kind} {row.txn_id} no longer exists in QuickBooks Desktop "
+            "(deleted there?); post the change order again?",
+        )
+        await outcomes.needs_human(session, version, ctx.now, [reason])
+
+
+async def _give_up(session: AsyncSession, row: QbdRequest, error: str, ctx: Context) -> None:
+    row.state = outbox.FAILED
+    row.last_message = error
+    log.error("qbwc.request_failed", row=row.id, subject=row.subject, error=error)
+    version = await _version(session, row)
+    if version is None:
+        return
+    if version.state in states.SETTLED:
+        await outcomes.note(session, version, "target write failed", error, now=ctx.now)
+    else:
+        version.last_error = error
+        await outcomes.bury(session, version, error, ctx.now)
+
+
+async def _note(
+    session: AsyncSession, row: QbdRequest, cause: str, detail: str, ctx: Context
+) -> None:
+    version = await _version(session, row)
+    if version is not None:
+        await outcomes.note(session, version, cause, detail, now=ctx.now)
+
+
+async def _version(session: AsyncSession, row: QbdRequest) -> DocumentVersion | None:
+    if not row.version_id:
+        return None
+    # Locked: the worker may be re-planning the same version in another transaction.
+    return await session.get(DocumentVersion, row.version_id, with_for_update=True)
+
+
+# --- lists -----------------------------------------------------------------------------------
+
+
+async def _list_answer(
+    session: AsyncSession, company: QbdCompanyFile, row: QbdRequest, rs: Rs, ctx: Context
+) -> None:
+    assert company.id is not None
+    if rs.code == STATUS_BAD_ITERATOR:
+        row.state, row.iterator_id, row.run_id = outbox.QUEUED, "", outbox.new_run_id()
+        return
+    if not rs.ok:
+        row.state = outbox.FAILED
+        company.last_error = f"reading the {row.target_kind} list: {rs.code} {rs.message}"
+        session.add(company)
+        return
+    for ret in rs.rets:
+        await lists.upsert(
+            session, company.id, row.target_kind, ret, run_id=row.run_id, now=ctx.now
+        )
+    if rs.iterator_id and rs.remaining > 0:
+        row.state, row.iterator_id = outbox.QUEUED, rs.iterator_id
+        return
+    await lists.prune(session, company.id, row.target_kind, run_id=row.run_id)
+    row.state, row.iterator_id = outbox.DONE, ""
+    session.add(row)
+    await session.flush()
+    if not any(
+        r.kind == outbox.LIST_QUERY
+        for r in await outbox.sent_rows(session, company.id)
+        if r.id != row.id
+    ) and not await _lists_waiting(session, company.id):
+        company.lists_refreshed_at = ctx.now
+        session.add(company)
+
+
+async def _lists_waiting(session: AsyncSession, company_id: int) -> bool:
+    for kind in outbox.LIST_KINDS:
+        if await outbox.open_rows(session, company_id, f"list:{kind}"):
+            return True
+    return False
+
+
+async def _name_answer(
+    session: AsyncSession, company: QbdCompanyFile, row: QbdRequest, rs: Rs, ctx: Context
+) -> None:
+    """CustomerAdd / VendorAdd; a name already in use (3100) is looked up and reused."""
+    assert company.id is not None
+    if row.step == "add" and rs.code == STATUS_NAME_IN_USE:
+        row.state, row.step = outbox.QUEUED, "lookup"
+        return
+    if rs.code in RETRY_CODES and row.attempts + 1 < ctx.settings.qbd_max_attempts:
+        row.attempts += 1
+        row.state = outbox.QUEUED
+        return
+    if not rs.ok or not rs.rets:
+        row.state = outbox.FAILED
+        company.last_error = f"adding {row.subject}: {rs.code} {rs.message}"
+        session.add(company)
+        return
+    record = await lists.upsert(
+        session, company.id, row.target_kind, rs.rets[0], run_id="", now=ctx.now
+    )
+    row.state = outbox.DONE
+    link = json.loads(row.body).get("link") or {}
+    if record is not None and link:
+        await link_entity(
+            session,
+            source=link["source"],
+            source_kind=link["source_kind"],
+            source_id=link["source_id"],
+            target=target_name(company.name),
+            target_ref=TargetRef(id=record.list_id, name=record.full_name),
+            actor="qbwc",
+            now=ctx.now,
+        )

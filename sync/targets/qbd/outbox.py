@@ -1,0 +1,216 @@
+"""The per-company-file request queue (``qbd_requests``): what the Web Connector will be given.
+
+One subject (a document, a list, a name) is worked on by one row at a time, in order; a
+newer version of a document waiting to be sent replaces the waiting one in place, and one
+that arrives while its predecessor is out with the Web Connector waits behind it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from db.models_qbd import QbdRequest
+from sync.models import TargetDocument
+
+QUEUED = "queued"
+SENT = "sent"
+DONE = "done"
+REJECTED = "rejected"  # QuickBooks refused it; a human decides (needs attention)
+FAILED = "failed"  # given up (dead letter for documents)
+CANCELLED = "cancelled"  # a newer row for the same subject made it pointless
+OPEN = (QUEUED, SENT)
+
+TXN = "txn"
+LIST_QUERY = "list_query"
+LIST_ADD = "list_add"
+LIST_KINDS = ("account", "vendor", "customer", "item", "class")
+PRIORITY = {LIST_QUERY: 0, LIST_ADD: 1, TXN: 2}
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex
+
+
+async def open_rows(session: AsyncSession, company_id: int, subject: str) -> list[QbdRequest]:
+    stmt = (
+        select(QbdRequest)
+        .where(
+            col(QbdRequest.company_file_id) == company_id,
+            col(QbdRequest.subject) == subject,
+            col(QbdRequest.state).in_(OPEN),
+        )
+        .order_by(col(QbdRequest.id))
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def enqueue_document(
+    session: AsyncSession,
+    company_id: int,
+    *,
+    subject: str,
+    document: TargetDocument,
+    document_id: int,
+    version_id: int,
+    content_hash: str,
+    now: datetime,
+) -> QbdRequest:
+    """Queue the write of one document version (idempotent for the same version)."""
+    rows = await open_rows(session, company_id, subject)
+    for row in rows:
+        if row.version_id == version_id and row.content_hash == content_hash:
+            return row  # the same version again (a re-run of the pipeline): nothing new
+    waiting = [r for r in rows if r.state == QUEUED and not r.verify]
+    body = json.dumps(document.body)
+    if waiting:
+        row = waiting[-1]  # never sent: the newer version simply takes its place
+    else:
+        row = QbdRequest(
+            company_file_id=company_id,
+            subject=subject,
+            kind=TXN,
+            priority=PRIORITY[TXN],
+            created_at=now,
+            updated_at=now,
+        )
+    row.target_kind = document.kind.value
+    row.document_id = document_id
+    row.version_id = version_id
+    row.content_hash = content_hash
+    row.body = body
+    row.updated_at = now
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def enqueue_list_refresh(
+    session: AsyncSession, company_id: int, *, now: datetime, kinds: Sequence[str] = LIST_KINDS
+) -> int:
+    """Queue a full read of each list not already being read; returns how many were added."""
+    added = 0
+    for kind in kinds:
+        if await open_rows(session, company_id, f"list:{kind}"):
+            continue
+        session.add(
+            QbdRequest(
+                company_file_id=company_id,
+                subject=f"list:{kind}",
+                kind=LIST_QUERY,
+                priority=PRIORITY[LIST_QUERY],
+                target_kind=kind,
+                run_id=new_run_id(),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        added += 1
+    await session.flush()
+    return added
+
+
+async def enqueue_name(
+    session: AsyncSession,
+    company_id: int,
+    *,
+    kind: str,
+    name: str,
+    parent_id: str = "",
+    link: dict[str, str] | None = None,
+    now: datetime,
+) -> QbdRequest:
+    """Queue a CustomerAdd (a job when ``parent_id`` is its customer) or a VendorAdd.
+
+    ``link`` (source, source_kind, source_id) links the new name to a Procore project or
+    vendor once QuickBooks has created it, so documents waiting on it map by themselves.
+    """
+    assert kind in ("customer", "vendor")
+    subject = f"{kind}:{parent_id}:{name}"
+    rows = await open_rows(session, company_id, subject)
+    if rows:
+        return rows[0]
+    body: dict[str, Any] = {"name": name, "parent_id": parent_id, "link": link or {}}
+    row = QbdRequest(
+        company_file_id=company_id,
+        subject=subject,
+        kind=LIST_ADD,
+        priority=PRIORITY[LIST_ADD],
+        target_kind=kind,
+        body=json.dumps(body),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def pending_count(session: AsyncSession, company_id: int) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(QbdRequest)
+        .where(
+            col(QbdRequest.company_file_id) == company_id,
+            col(QbdRequest.state).in_(OPEN),
+        )
+    )
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def next_row(session: AsyncSession, company_id: int) -> QbdRequest | None:
+    """The first queued row (lists, then names, then documents, oldest first) whose subject
+    has nothing out with the Web Connector and no older row waiting."""
+    stmt = (
+        select(QbdRequest)
+        .where(
+            col(QbdRequest.company_file_id) == company_id,
+            col(QbdRequest.state).in_(OPEN),
+        )
+        .order_by(col(QbdRequest.priority), col(QbdRequest.id))
+    )
+    rows = list((await session.execute(stmt)).scalars())
+    busy = {r.subject for r in rows if r.state == SENT}
+    seen: set[str] = set()
+    for row in rows:
+        if row.state == QUEUED and row.subject not in busy and row.subject not in seen:
+            return row
+        seen.add(row.subject)
+    return None
+
+
+async def sent_rows(
+    session: AsyncSession, company_id: int, *, ticket: str | None = None, other_than: str = ""
+) -> list[QbdRequest]:
+    stmt = select(QbdRequest).where(
+        col(QbdRequest.company_file_id) == company_id, col(QbdRequest.state) == SENT
+    )
+    if ticket is not None:
+        stmt = stmt.where(col(QbdRequest.ticket) == ticket)
+    if other_than:
+        stmt = stmt.where(col(QbdRequest.ticket) != other_than)
+    return list((await session.execute(stmt)).scalars())
+
+
+def unanswered(row: QbdRequest, now: datetime) -> None:
+    """A sent request whose answer never came (session cut, Web Connector closed).
+
+    A write may have landed: the row is queued again with ``verify`` so the next send is a
+    look-up, never a blind second Add. A read just starts over (its iterator died with the
+    session: 3391 otherwise).
+    """
+    row.state = QUEUED
+    row.ticket = ""
+    row.updated_at = now
+    if row.kind == TXN and row.step == "add":
+        row.verify = True
+    if row.kind == LIST_QUERY:
+        row.iterator_id = ""
+        row.run_id = new_run_id()

@@ -1,0 +1,214 @@
+"""The qbXML requests costbridge sends, each child in qbxml130.xsd's sequence order.
+
+Transactions: Add, Mod (every line replaced: ``TxnLineID`` -1), a look-up by RefNumber and
+party (after a write whose answer never came), a read by TxnID (fresh EditSequence after 3200).
+Lists: paged queries (iterators where 13.0 has them), CustomerAdd (jobs with ParentRef),
+VendorAdd, and a read by name (to reuse a name already in use, 3100).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from sync.models import TargetKind
+from sync.targets.qbd.qbxml import ref, request, sub
+
+PARTY_TAG = {
+    TargetKind.PURCHASE_ORDER: "VendorRef",
+    TargetKind.BILL: "VendorRef",
+    TargetKind.INVOICE: "CustomerRef",
+    TargetKind.ESTIMATE: "CustomerRef",
+}
+# Which lists 13.0 can page with an iterator (AccountQueryRq and ClassQueryRq cannot).
+LIST_QUERY = {
+    "account": ("AccountQueryRq", False),
+    "vendor": ("VendorQueryRq", True),
+    "customer": ("CustomerQueryRq", True),
+    "item": ("ItemQueryRq", True),
+    "class": ("ClassQueryRq", False),
+}
+
+
+def _header(element: etree._Element, kind: TargetKind, body: dict[str, Any]) -> None:
+    ref(element, PARTY_TAG[kind], list_id=str(body["party"]))
+    if body.get("txn_date"):
+        sub(element, "TxnDate", str(body["txn_date"]))
+    sub(element, "RefNumber", str(body["ref_number"]))
+    sub(element, "Memo", str(body["memo"]))
+
+
+def _billable(element: etree._Element, line: dict[str, Any]) -> None:
+    if line.get("billable") is not None:
+        sub(element, "BillableStatus", "Billable" if line["billable"] else "NotBillable")
+
+
+def _po_line(parent: etree._Element, line: dict[str, Any], mod: bool, po_item: str) -> None:
+    element = sub(parent, "PurchaseOrderLineMod" if mod else "PurchaseOrderLineAdd")
+    if mod:
+        sub(element, "TxnLineID", "-1")
+    # Purchase order lines are item lines in Desktop; the mapped account overrides the item's.
+    ref(element, "ItemRef", list_id=line["item"], full_name=po_item)
+    if line["desc"]:
+        sub(element, "Desc", line["desc"])
+    if "quantity" in line:
+        sub(element, "Quantity", line["quantity"])
+        sub(element, "Rate", line["rate"])
+    if line["class"]:
+        ref(element, "ClassRef", list_id=line["class"])
+    sub(element, "Amount", line["amount"])
+    if line["customer"]:
+        ref(element, "CustomerRef", list_id=line["customer"])
+    if line["account"]:
+        ref(element, "OverrideItemAccountRef", list_id=line["account"])
+
+
+def _sales_line(parent: etree._Element, tag: str, line: dict[str, Any], mod: bool) -> None:
+    element = sub(parent, tag)
+    if mod:
+        sub(element, "TxnLineID", "-1")
+    ref(element, "ItemRef", list_id=line["item"])
+    if line["desc"]:
+        sub(element, "Desc", line["desc"])
+    if "quantity" in line:
+        sub(element, "Quantity", line["quantity"])
+        sub(element, "Rate", line["rate"])
+    if line["class"]:
+        ref(element, "ClassRef", list_id=line["class"])
+    sub(element, "Amount", line["amount"])
+
+
+def _bill_lines(parent: etree._Element, lines: list[dict[str, Any]], mod: bool) -> None:
+    """Expense lines (by account) all come before item lines: the XSD's order."""
+    suffix = "Mod" if mod else "Add"
+    for line in (x for x in lines if x["account"]):
+        element = sub(parent, f"ExpenseLine{suffix}")
+        if mod:
+            sub(element, "TxnLineID", "-1")
+        ref(element, "AccountRef", list_id=line["account"])
+        sub(element, "Amount", line["amount"])
+        if line["desc"]:
+            sub(element, "Memo", line["desc"])
+        if line["customer"]:
+            ref(element, "CustomerRef", list_id=line["customer"])
+        if line["class"]:
+            ref(element, "ClassRef", list_id=line["class"])
+        _billable(element, line)
+    for line in (x for x in lines if not x["account"]):
+        element = sub(parent, f"ItemLine{suffix}")
+        if mod:
+            sub(element, "TxnLineID", "-1")
+        ref(element, "ItemRef", list_id=line["item"])
+        if line["desc"]:
+            sub(element, "Desc", line["desc"])
+        if "quantity" in line:
+            sub(element, "Quantity", line["quantity"])
+            sub(element, "Cost", line["rate"])
+        sub(element, "Amount", line["amount"])
+        if line["customer"]:
+            ref(element, "CustomerRef", list_id=line["customer"])
+        if line["class"]:
+            ref(element, "ClassRef", list_id=line["class"])
+        _billable(element, line)
+
+
+def _lines(
+    element: etree._Element, kind: TargetKind, body: dict[str, Any], mod: bool, po_item: str
+) -> None:
+    lines: list[dict[str, Any]] = body["lines"]
+    if kind is TargetKind.PURCHASE_ORDER:
+        for line in lines:
+            _po_line(element, line, mod, po_item)
+    elif kind is TargetKind.BILL:
+        _bill_lines(element, lines, mod)
+    else:
+        tag = f"{kind.value}Line{'Mod' if mod else 'Add'}"
+        for line in lines:
+            _sales_line(element, tag, line, mod)
+
+
+def txn_add(
+    kind: TargetKind, body: dict[str, Any], request_id: str, po_item: str
+) -> etree._Element:
+    rq = request(f"{kind.value}AddRq", request_id)
+    add = sub(rq, f"{kind.value}Add")
+    _header(add, kind, body)
+    _lines(add, kind, body, mod=False, po_item=po_item)
+    return rq
+
+
+def txn_mod(
+    kind: TargetKind,
+    body: dict[str, Any],
+    request_id: str,
+    *,
+    txn_id: str,
+    edit_sequence: str,
+    po_item: str,
+) -> etree._Element:
+    rq = request(f"{kind.value}ModRq", request_id)
+    mod = sub(rq, f"{kind.value}Mod")
+    sub(mod, "TxnID", txn_id)
+    sub(mod, "EditSequence", edit_sequence)
+    _header(mod, kind, body)
+    _lines(mod, kind, body, mod=True, po_item=po_item)
+    return rq
+
+
+def txn_find(kind: TargetKind, body: dict[str, Any], request_id: str) -> etree._Element:
+    """Transactions of this party whose number starts with ours (the memo marker decides)."""
+    rq = request(f"{kind.value}QueryRq", request_id)
+    sub(rq, "MaxReturned", "50")
+    entity = sub(rq, "EntityFilter")
+    sub(entity, "ListID", str(body["party"]))
+    number = sub(rq, "RefNumberFilter")
+    sub(number, "MatchCriterion", "StartsWith")
+    sub(number, "RefNumber", str(body["ref_number"]))
+    return rq
+
+
+def txn_read(kind: TargetKind, txn_id: str, request_id: str) -> etree._Element:
+    rq = request(f"{kind.value}QueryRq", request_id)
+    sub(rq, "TxnID", txn_id)
+    return rq
+
+
+def list_query(
+    kind: str, request_id: str, *, iterator_id: str = "", page_size: int = 100
+) -> etree._Element:
+    """Every row, active or not (an inactive account must be explained, not hidden)."""
+    tag, pages = LIST_QUERY[kind]
+    if not pages:
+        rq = request(tag, request_id)
+    elif iterator_id:
+        rq = request(tag, request_id, iterator="Continue", iteratorID=iterator_id)
+    else:
+        rq = request(tag, request_id, iterator="Start")
+    if pages:
+        sub(rq, "MaxReturned", str(page_size))
+    sub(rq, "ActiveStatus", "All")
+    return rq
+
+
+def list_read(kind: str, full_name: str, request_id: str) -> etree._Element:
+    rq = request(LIST_QUERY[kind][0], request_id)
+    sub(rq, "FullName", full_name)
+    return rq
+
+
+def customer_add(name: str, parent_id: str, request_id: str) -> etree._Element:
+    """A customer, or a job when ``parent_id`` names its customer (FullName "Parent:Name")."""
+    rq = request("CustomerAddRq", request_id)
+    add = sub(rq, "CustomerAdd")
+    sub(add, "Name", name)
+    if parent_id:
+        ref(add, "ParentRef", list_id=parent_id)
+    return rq
+
+
+def vendor_add(name: str, request_id: str) -> etree._Element:
+    rq = request("VendorAddRq", request_id)
+    add = sub(rq, "VendorAdd")
+    sub(add, "Name", name)
+    return rq

@@ -1,0 +1,149 @@
+"""QuickBooks Desktop as a costbridge Target (sync.targets.base.Target).
+
+Nothing here talks to QuickBooks: writes go into the company file's request queue and end in
+``OutcomeToFollow``; the Web Connector carries them on its next poll and the answer reaches
+the engine through ``sync.outcomes`` (see ``exchange.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
+
+from db.models import DocumentVersion, SourceDocumentRow
+from db.models_qbd import QbdCompanyFile
+from sync.clock import Clock
+from sync.errors import FatalError, RetryableError
+from sync.models import (
+    DocumentKind,
+    MappedDocument,
+    PostedRef,
+    ReferenceKind,
+    ReferenceRecord,
+    TargetDocument,
+    TargetKind,
+)
+from sync.settings import Settings
+from sync.targets.base import OutcomeToFollow
+from sync.targets.qbd import lists, outbox
+from sync.targets.qbd.build import build_document
+from sync.targets.qbd.company import by_name, ensure_configured, target_name
+from sync.targets.qbd.requests import PARTY_TAG
+
+
+class QbdTarget:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], clock: Clock, settings: Settings
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.settings = settings
+        self.name = target_name(settings.qbd_company)
+
+    async def _company(self, session: AsyncSession, now: datetime) -> QbdCompanyFile:
+        company = await ensure_configured(session, self.settings, now=now)
+        if company is None:
+            raise FatalError(
+                f"QuickBooks Desktop company file '{self.settings.qbd_company}' is not "
+                "configured: set COSTBRIDGE_QBD_PASSWORD (see docs/qbd.md)",
+                system="qbd",
+            )
+        return company
+
+    async def load_reference_data(self, kinds: set[ReferenceKind]) -> list[ReferenceRecord]:
+        """What the Web Connector last reported (it re-reads stale lists on every run).
+
+        Read-only on the normal path: the pipeline calls this inside its own transaction, and
+        a write here could conflict with it. Before the first report there is nothing to map
+        against: a wait, not a failure of the document (RetryableError); the read is queued
+        for the next poll.
+        """
+        async with self.sessions() as session:
+            company = await by_name(session, self.settings.qbd_company)
+            if company is not None and company.lists_refreshed_at is not None:
+                assert company.id is not None
+                return await lists.load(session, company.id, kinds)
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            company = await self._company(session, now)
+            assert company.id is not None
+            await outbox.enqueue_list_refresh(session, company.id, now=now)
+        raise RetryableError(
+            "QuickBooks Desktop has not reported its lists yet (waiting for the Web "
+            "Connector's next poll)",
+            system="qbd",
+            retry_after=60.0 * self.settings.qbd_run_every_minutes,
+        )
+
+    def build(self, mapped: MappedDocument, kind: TargetKind, key: str) -> TargetDocument:
+        return build_document(mapped, kind, key)
+
+    async def find(self, document: TargetDocument) -> PostedRef | None:
+        """Nothing to find synchronously. Every Desktop write goes through our own queue,
+        which knows which sends were never answered and looks those up in QuickBooks
+        (RefNumber + party, memo marker) before adding anything."""
+        return None
+
+    async def create(self, document: TargetDocument, request_id: str) -> PostedRef:
+        await self._enqueue(document)
+        raise AssertionError("unreachable")  # _enqueue always raises OutcomeToFollow
+
+    async def update(
+        self, document: TargetDocument, existing: PostedRef, request_id: str
+    ) -> PostedRef:
+        # Add or Mod is decided when the request is sent (the link, and its EditSequence,
+        # may change before the Web Connector comes); the queue row is the same either way.
+        await self._enqueue(document)
+        raise AssertionError("unreachable")
+
+    async def void(self, existing: PostedRef, request_id: str) -> None:
+        raise FatalError("voiding in QuickBooks Desktop is not supported yet", system="qbd")
+
+    async def _enqueue(self, document: TargetDocument) -> None:
+        now = self.clock.now()
+        key = document.marker.split(":", 1)[1]
+        async with self.sessions() as session, session.begin():
+            company = await self._company(session, now)
+            assert company.id is not None
+            doc_row, version_id, content_hash = await _current_version(session, key)
+            row = await outbox.enqueue_document(
+                session,
+                company.id,
+                subject=key,
+                document=document,
+                document_id=doc_row,
+                version_id=version_id,
+                content_hash=content_hash,
+                now=now,
+            )
+        warnings = list(document.body.get("warnings") or [])  # type: ignore[call-overload]
+        party = PARTY_TAG[document.kind].removesuffix("Ref").lower()
+        detail = (
+            f"queued for the Web Connector ({self.name}, request {row.id}): "
+            f"{document.kind.value} {document.doc_number} to {party} {document.body['party']}"
+        )
+        if warnings:
+            detail += "; text fitted: " + "; ".join(str(w) for w in warnings)
+        raise OutcomeToFollow(detail)
+
+
+async def _current_version(session: AsyncSession, key: str) -> tuple[int, int, str]:
+    """The document and version being posted, from the document key in the marker.
+
+    The Target interface hands over the built document only; the pipeline posts a document's
+    current version, one worker at a time, so the key leads to exactly that version.
+    """
+    source, short, external_id = key.split("-", 2)
+    kind = {"cco": DocumentKind.COMMITMENT_CHANGE_ORDER, "pco": DocumentKind.PRIME_CHANGE_ORDER}
+    stmt = select(SourceDocumentRow).where(
+        col(SourceDocumentRow.source) == source,
+        col(SourceDocumentRow.kind) == kind[short].value,
+        col(SourceDocumentRow.external_id) == external_id,
+    )
+    row = (await session.execute(stmt)).scalar_one()
+    version = await session.get(DocumentVersion, row.current_version_id)
+    assert row.id is not None and version is not None and version.id is not None
+    return row.id, version.id, version.content_hash

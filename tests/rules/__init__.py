@@ -1,0 +1,1 @@
+"""Rules import/export, diff, the rules service and the `costbridge rules` commands."""
