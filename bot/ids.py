@@ -12,9 +12,12 @@ SKIP = "cb.skip"
 SNOOZE = "cb.snooze"  # overflow or buttons carry the duration in their value
 OPEN = "cb.open"  # a URL button: Slack still sends the click, which we acknowledge only
 RETRY_ALL = "cb.retry_all"  # a roll-up's retry: every document in it
+CREATE_VENDOR = "cb.create_vendor"  # create the Procore vendor in QuickBooks, then link it
+CREATE_JOB = "cb.create_job"  # create the project as a job under the picked parent customer
+PICK_PARENT = "cb.pick_parent"  # external_select: the parent customer of a job to create
 
 # Clicks that change something: only approvers, and they go through the durable queue.
-CHANGES = frozenset({APPLY, RETRY, SKIP, SNOOZE, RETRY_ALL})
+CHANGES = frozenset({APPLY, RETRY, SKIP, SNOOZE, RETRY_ALL, CREATE_VENDOR, CREATE_JOB})
 # Selections are remembered by Slack in the message state until a button is pressed.
-SELECTIONS = frozenset({PICK_ACCOUNT, PICK_VENDOR, PICK_CUSTOMER, SCOPE, OPEN})
+SELECTIONS = frozenset({PICK_ACCOUNT, PICK_VENDOR, PICK_CUSTOMER, PICK_PARENT, SCOPE, OPEN})
 PICKERS = frozenset({PICK_ACCOUNT, PICK_VENDOR, PICK_CUSTOMER})

@@ -6,7 +6,7 @@ durable ``notify`` work items); listeners and work handlers find it again with `
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -14,6 +14,9 @@ from bot.approvers import Approvers
 from bot.client import slack_client
 from sync.service import Service
 from sync.settings import Settings
+
+if TYPE_CHECKING:
+    from slack_bolt.async_app import AsyncApp
 
 
 class SlackBot:
@@ -23,15 +26,24 @@ class SlackBot:
         self.settings = settings
         self.client = client
         self.approvers = Approvers(settings, client)
+        # The Bolt app with our listeners, once mounted: HTTP and Socket Mode share it.
+        self.bolt_app: AsyncApp | None = None
 
     @property
     def channel(self) -> str:
         return self.settings.slack_channel
 
     async def __call__(self, svc: Service, data: dict[str, Any]) -> None:
+        from bot.services.health_alerts import on_health
+        from bot.services.home import refresh_homes
         from bot.services.notify import on_state_change
 
-        if self.client is not None:
+        if self.client is None:
+            return
+        if "health_id" in data:  # a connection's health changed (sync.health_store)
+            await on_health(self, svc, int(data["health_id"]))
+            await refresh_homes(svc)
+        else:
             await on_state_change(self, svc, int(data["document_id"]))
 
 

@@ -36,7 +36,8 @@ def mount_slack(app: FastAPI, svc: Service) -> None:
 
         return
 
-    handler = AsyncSlackRequestHandler(build_bolt_app(svc, bot, secret.get_secret_value()))
+    bot.bolt_app = build_bolt_app(svc, bot, secret.get_secret_value())
+    handler = AsyncSlackRequestHandler(bot.bolt_app)
 
     @app.post("/slack/events")
     async def slack_events(request: Request) -> Response:

@@ -37,12 +37,18 @@ def serve(
     worker: Annotated[bool, typer.Option(help="Run the worker in this process.")] = True,
 ) -> None:
     """Web (webhooks, health) + worker + scheduler in one process."""
+    from bot.socket_mode import SocketModeRefused
     from sync.runtime import serve as run
     from sync.service import build_service
     from sync.web import create_app
 
     svc = build_service(_settings())
-    asyncio.run(run(svc, create_app(svc), host=host, port=port, worker=worker))
+    try:
+        asyncio.run(run(svc, create_app(svc), host=host, port=port, worker=worker))
+    except SocketModeRefused as exc:  # a setting is missing: say which, no traceback
+        asyncio.run(svc.aclose())
+        typer.echo(f"costbridge serve: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from sync import reference
+from sync import health_store, reference
 from sync.errors import CostbridgeError
 from sync.service import Service
 from sync.sweep import sweep
@@ -18,6 +18,7 @@ async def _sweep_job(svc: Service) -> None:
         await sweep(svc)
     except CostbridgeError as exc:  # the next run tries again; a human sees it in the logs
         log.warning("sweep.failed", error=str(exc))
+    await health_store.flush(svc)  # the sweep talks to Procore: a refused token is an alert
 
 
 async def _refresh_job(svc: Service) -> None:
@@ -26,14 +27,14 @@ async def _refresh_job(svc: Service) -> None:
             await reference.refresh(session, svc.target, now=svc.clock.now())
     except CostbridgeError as exc:
         log.warning("reference.refresh_failed", error=str(exc))
+    await health_store.flush(svc)
 
 
 async def _qbwc_health_job(svc: Service) -> None:
-    """A Web Connector that stopped polling is an alert (logged as ``qbwc.stale``)."""
-    from sync.targets.qbd.health import check
+    """A Web Connector that stopped polling is an alert (``qbwc.stale`` + connection health)."""
+    from sync.health_jobs import check_web_connectors
 
-    async with svc.sessions() as session:
-        await check(session, svc.settings, now=svc.clock.now())
+    await check_web_connectors(svc)
 
 
 def build_scheduler(svc: Service) -> AsyncIOScheduler:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.session import create_engine, session_factory
 from sync.clock import Clock, SystemClock
+from sync.health import PROCORE, QBO, HealthSignals
 from sync.secret_box import secret_box_from
 from sync.settings import Settings
 from sync.sources.base import Source
@@ -43,6 +44,8 @@ class Service:
     target_account: str  # e.g. the QuickBooks realm: part of every idempotency key
     http_clients: list[httpx.AsyncClient] = field(default_factory=list)
     notifiers: list[Notifier] = field(default_factory=list)
+    # What the clients saw about their connections; the worker records it (sync.health_store).
+    health: HealthSignals = field(default_factory=HealthSignals)
 
     async def aclose(self) -> None:
         for client in self.http_clients:
@@ -63,6 +66,7 @@ def build_service(
     clock = clock or SystemClock()
     engine = engine or create_engine(settings.database_url)
     sessions = session_factory(engine)
+    health = HealthSignals()
     procore_http = httpx.AsyncClient(transport=procore_transport, timeout=TIMEOUT)
     qbo_http = httpx.AsyncClient(transport=qbo_transport, timeout=TIMEOUT)
     procore = ProcoreClient(
@@ -75,6 +79,7 @@ def build_service(
         clock=clock,
         sleep=sleep,
         max_retries=settings.procore_max_retries,
+        report=health.reporter(PROCORE, clock),
     )
     source = ProcoreSource(
         procore,
@@ -103,6 +108,7 @@ def build_service(
         clock=clock,
         sleep=sleep,
         max_retries=settings.qbo_max_retries,
+        report=health.reporter(QBO, clock),
     )
     # COSTBRIDGE_TARGET picks the accounting system; the rest of the engine does not care.
     target: Target = QboTarget(qbo)
@@ -119,4 +125,5 @@ def build_service(
         target=target,
         target_account=target_account,
         http_clients=[procore_http, qbo_http],
+        health=health,
     )

@@ -126,6 +126,17 @@ class Settings(BaseSettings):
     slack_digest_channel: str = Field(
         "", description="Where the daily digest goes (empty: slack_channel)."
     )
+    slack_socket_mode: bool = Field(
+        False,
+        description="Talk to Slack over Socket Mode (needs SLACK_APP_TOKEN, xapp-...) instead of "
+        "HTTP at /slack/events: for local development without a public URL.",
+    )
+    rate_limit_alert_minutes: int = Field(
+        15,
+        ge=1,
+        description="Alert when Procore or QuickBooks rate limiting (waits, 429s) continues "
+        "for longer than this.",
+    )
     # --- Slack (issue 3): add Slack settings above this line -------------------------------
 
     # --- QuickBooks Desktop / Web Connector (issue 5): add its settings below this line ---

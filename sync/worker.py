@@ -12,7 +12,7 @@ import structlog
 from sqlalchemy.exc import SQLAlchemyError
 
 from db.models import Control, DeadLetter
-from sync import queue
+from sync import health_store, queue
 from sync.errors import CostbridgeError, FatalError
 from sync.inbox import process_event
 from sync.models import DocumentRef
@@ -51,9 +51,12 @@ async def run_one(svc: Service, *, me: str) -> bool:
         await _dispatch(svc, claimed)
     except Exception as exc:  # every outcome is recorded: see _after_failure
         await _after_failure(svc, claimed, exc)
-        return True
-    async with svc.sessions() as session, session.begin():
-        await queue.finish(session, claimed, now=svc.clock.now())
+    else:
+        async with svc.sessions() as session, session.begin():
+            await queue.finish(session, claimed, now=svc.clock.now())
+    # What the item taught us about its connections (a refused token, long throttling): one
+    # durable health record and alert per connection, never one per document.
+    await health_store.flush(svc)
     return True
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot import ids
 from bot.blocks.header import doc_fields, doc_label, doc_section
 from bot.blocks.message import Message
@@ -61,10 +63,42 @@ def rollup_alert(view: RollupView) -> Message:
     return Message(text=clip(line, 3000), blocks=blocks)
 
 
-def health_alert(system: str, problem: str, advice: str, *, resolved: bool = False) -> Message:
-    icon = "✅" if resolved else "🔌"
-    title = f"{icon} {system} connection: {'back to normal' if resolved else problem}"
-    blocks: list[Block] = [header(clip(title, 150))]
-    if not resolved:
-        blocks.append(section(clip(f"{esc(problem)}\n*What to do:* {esc(advice)}", 3000)))
-    return Message(text=clip(title, 3000), blocks=blocks)
+@dataclass(frozen=True)
+class HealthView:
+    """One connection problem (``connection_health``) in words (``bot.health_words``)."""
+
+    title: str  # "QuickBooks refused costbridge's credentials"
+    problem: str
+    advice: str
+    detail: str  # the remote system's own message
+    since: str
+    last_seen: str
+    count: int
+    resolved: bool
+    resolved_title: str  # "QuickBooks is connected again"
+
+
+def connection_alert(view: HealthView) -> Message:
+    """One message per connection and condition: edited while it lasts, then resolved."""
+    if view.resolved:
+        title = f"✅ {view.resolved_title}"
+        blocks: list[Block] = [
+            header(clip(title, 150)),
+            context(clip(f"Was: {esc(view.title)} (from {view.since}).", 2000)),
+        ]
+        return Message(text=clip(title, 3000), blocks=blocks)
+    title = f"🔌 {view.title}"
+    blocks = [
+        header(clip(title, 150)),
+        section(clip(f"{esc(view.problem)}\n*What to do:* {esc(view.advice)}", 3000)),
+    ]
+    if view.detail:
+        blocks.append(section(clip(f"*Last answer*\n> {esc(view.detail)}", 3000)))
+    seen = "once" if view.count == 1 else f"{view.count} times"
+    blocks.append(
+        context(
+            clip(f"Since {view.since}; seen {seen}, last at {view.last_seen}.", 2000),
+            "One message per connection; it is edited while this lasts.",
+        )
+    )
+    return Message(text=clip(f"{title}: {view.problem}", 3000), blocks=blocks)

@@ -79,7 +79,8 @@ def _group_blocks(view: AttentionView, index: int, group: Group, budget: int) ->
     blocks: list[Block] = [section(clip("\n".join(lines), budget))]
     if group.picker:
         ref = GroupRef(index, view.doc.document_id, view.revision)
-        blocks.append({"type": "actions", "block_id": ref.encode(), "elements": _pickers(group)})
+        elements = _pickers(group) + create_elements(view, index, group)
+        blocks.append({"type": "actions", "block_id": ref.encode(), "elements": elements})
     return blocks
 
 
@@ -103,6 +104,40 @@ def _pickers(group: Group) -> list[dict[str, Any]]:
             }
         )
     return elements
+
+
+def create_elements(view: AttentionView, index: int, group: Group) -> list[dict[str, Any]]:
+    """ "Create vendor" / parent picker + "Create job": Slack's own confirm dialog names exactly
+    what will be added (a static dialog, so the job's parent is the customer picked beside it)."""
+    if not group.create or group.picker not in ("vendor", "customer"):
+        return []
+    ref = ButtonRef(view.doc.document_id, view.version_id, view.revision, str(index))
+    name = clip(group.create, 100)
+    if group.picker == "vendor":
+        label, action, title = "Create vendor in QuickBooks", ids.CREATE_VENDOR, "Create vendor?"
+        text = f"Creates the vendor “{name}” in QuickBooks and links it to this Procore vendor."
+        parent: list[dict[str, Any]] = []
+    else:
+        label, action, title = "Create job", ids.CREATE_JOB, "Create job?"
+        text = (
+            f"Creates the job “{name}” under the parent customer picked beside this button "
+            "and links this Procore project to it."
+        )
+        parent = [
+            {
+                "type": "external_select",
+                "action_id": ids.PICK_PARENT,
+                "placeholder": plain("Parent customer for a new job…", 150),
+                "min_query_length": 0,
+            }
+        ]
+    confirm = {
+        "title": plain(title, 100),
+        "text": plain(f"{text} Then the waiting change orders sync.", 300),
+        "confirm": plain("Create", 30),
+        "deny": plain("Cancel", 30),
+    }
+    return [*parent, {**button(label, action, ref.encode()), "confirm": confirm}]
 
 
 def _buttons(view: AttentionView) -> Block:

@@ -40,6 +40,7 @@ class Group:
     lines: tuple[LineView, ...] = ()
     picker: str = ""
     suggested: str = ""  # the best suggestion, in words ("5010 Labor")
+    create: str = ""  # the vendor / job name a "Create" button would add ("" = no button)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,12 @@ from bot import ids
 from bot.services.pickers import picker_options
 from sync.service import Service
 
-_DEFAULT = {ids.PICK_ACCOUNT: "account", ids.PICK_VENDOR: "vendor", ids.PICK_CUSTOMER: "customer"}
+_DEFAULT = {
+    ids.PICK_ACCOUNT: "account",
+    ids.PICK_VENDOR: "vendor",
+    ids.PICK_CUSTOMER: "customer",
+    ids.PICK_PARENT: "parent",
+}
 
 
 def register(app: AsyncApp, svc: Service) -> None:

@@ -69,7 +69,11 @@ async def handle_click(bot: SlackBot, svc: Service, click: Click) -> None:
     except ValueError:
         log.warning("slack.bad_button", action=click.action_id, value=click.value[:80])
         return
+    from bot.services.create import create_clicked  # builds on this module's helpers
+
     handler = {
+        ids.CREATE_VENDOR: create_clicked,
+        ids.CREATE_JOB: create_clicked,
         ids.APPLY: _apply,
         ids.RETRY: _retry,
         ids.SKIP: _skip,

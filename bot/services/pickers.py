@@ -27,6 +27,7 @@ _KIND = {
     "item": ReferenceKind.ITEM,
     "vendor": ReferenceKind.VENDOR,
     "customer": ReferenceKind.CUSTOMER,
+    "parent": ReferenceKind.CUSTOMER,  # a job's parent: top-level customers only
 }
 
 
@@ -50,9 +51,13 @@ async def picker_options(
                 specs = group_reasons(reasons_of(version))
                 spec = specs[ref.index] if ref.index < len(specs) else None
         picker = spec.picker if spec is not None and spec.picker else default
+        if default == "parent":  # the parent picker sits in a customer group's block
+            picker, spec = default, None
         kind = _KIND[picker]
         rules = await load_rules(session) if picker in ("account", "item") else []
-    matches = refs.search(kind, query, limit=MAX_OPTIONS)
+    matches = refs.search(kind, query, limit=MAX_OPTIONS if picker != "parent" else 10_000)
+    if picker == "parent":
+        matches = [r for r in matches if not r.parent_id][:MAX_OPTIONS]
     suggested = _suggested(picker, spec, doc, rules, refs) if spec is not None else []
     if query.strip():
         wanted = {r.id for r in matches}

@@ -10,11 +10,13 @@ from sqlmodel import col
 
 from bot.blocks.model import DocView
 from bot.causes import cause_of
+from bot.health_words import facts_of, health_view
 from bot.services.views import doc_view
 from db.models import DocumentVersion, SourceDocumentRow
 from db.models_slack import SlackRollup
 from sync import states
 from sync.documents import reasons_of
+from sync.health_store import problems
 
 
 async def current(
@@ -44,13 +46,18 @@ async def failures(session: AsyncSession, limit: int = 15) -> list[tuple[DocView
 
 
 async def health(session: AsyncSession, *, now: datetime, window_minutes: int) -> list[str]:
-    """One line per connection problem seen recently, else "all connections OK"."""
+    """One line per connection problem now or seen recently, else "all connections OK"."""
+    lines = [
+        f"🔌 {health_view(facts_of(row)).title} (since {row.since:%Y-%m-%d %H:%M} UTC)"
+        if row.since is not None
+        else f"🔌 {health_view(facts_of(row)).title}"
+        for row in await problems(session)
+    ]
     rows = (
         await session.execute(
             select(SlackRollup).order_by(col(SlackRollup.last_at).desc()).limit(20)
         )
     ).scalars()
-    lines = []
     for rollup in rows:
         cause = cause_of(rollup.title)
         recent = (now - rollup.last_at).total_seconds() < window_minutes * 60

@@ -16,6 +16,7 @@ from mappings.suggest import suggest_accounts
 from sync import reference
 from sync.documents import reasons_of
 from sync.models import SourceDocument
+from sync.parties import clean_name, job_name
 from sync.rule_store import load_rules
 
 
@@ -90,4 +91,14 @@ def _group(
         lines=tuple(LineView(ln.position, ln.description, str(ln.amount)) for ln in lines),
         picker=spec.picker,
         suggested=suggested,
+        create=create_name(spec),
     )
+
+
+def create_name(spec: GroupSpec) -> str:
+    """The name a Create button adds: only for a missing link, never for an inactive one."""
+    if spec.reason == "vendor_not_linked" and spec.datum("vendor_id"):
+        return clean_name(spec.datum("vendor_name"))
+    if spec.reason == "project_not_linked" and spec.datum("project_id"):
+        return job_name(spec.datum("project_name"), spec.datum("project_number"))
+    return ""

@@ -21,6 +21,8 @@ class Faults:
     touch: set[str] = field(default_factory=set)  # TxnIDs another user edits before our Mod
     # The next transaction writes answer these (statusCode, statusMessage), e.g. 3100.
     answers: list[tuple[int, str]] = field(default_factory=list)
+    # The next transaction writes succeed but answer these warnings (500-999), e.g. 530.
+    warnings: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass

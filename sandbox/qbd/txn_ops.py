@@ -147,6 +147,11 @@ def _faults(company: CompanyFile, kind: str) -> None:
         )
 
 
+def _warning(company: CompanyFile) -> tuple[int, str]:
+    """Status OK, or the next warning a test queued (the write itself succeeded)."""
+    return company.faults.warnings.pop(0) if company.faults.warnings else (0, "Status OK")
+
+
 def add(company: CompanyFile, request: etree._Element) -> etree._Element:
     kind = str(request.tag).removesuffix("AddRq")
     body = request[0]
@@ -164,7 +169,7 @@ def add(company: CompanyFile, request: etree._Element) -> etree._Element:
         staged.memo,
         staged.lines,
     )
-    answer = rs(f"{kind}AddRs", request.get("requestID", ""))
+    answer = rs(f"{kind}AddRs", request.get("requestID", ""), *_warning(company))
     answer.append(_ret(company, txn))
     return answer
 
@@ -191,7 +196,7 @@ def mod(company: CompanyFile, request: etree._Element) -> etree._Element:
     txn.memo = staged.memo or txn.memo
     txn.edit_sequence = company.next_edit_sequence(txn.edit_sequence)
     txn.modified = company.now()
-    answer = rs(f"{kind}ModRs", request.get("requestID", ""))
+    answer = rs(f"{kind}ModRs", request.get("requestID", ""), *_warning(company))
     answer.append(_ret(company, txn))
     return answer
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from sync.models import (
     MappedDocument,
@@ -22,6 +23,24 @@ class OutcomeToFollow(Exception):  # a signal, like StopIteration, not an error
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+
+
+@dataclass(frozen=True)
+class PartyRequest:
+    """A vendor or customer (a job when ``parent_id`` is set) to create in the target.
+
+    ``key`` is deterministic per source party (the request id). A target that answers later
+    needs what the engine would do on the spot: ``link`` (source, source_kind, source_id,
+    actor) is recorded when the party exists, and ``follow_up`` (a work item: key, kind, data)
+    is queued with the answer added to its data (``answer``: ``done`` or ``failed``, ``error``).
+    """
+
+    kind: ReferenceKind
+    name: str
+    parent_id: str
+    key: str
+    link: dict[str, str] = field(default_factory=dict)
+    follow_up: dict[str, Any] = field(default_factory=dict)
 
 
 class Target(Protocol):
@@ -53,4 +72,13 @@ class Target(Protocol):
 
     async def void(self, existing: PostedRef, request_id: str) -> None:
         """Void or delete the document after a source deletion was confirmed."""
+        ...
+
+    async def create_party(self, request: PartyRequest) -> ReferenceRecord:
+        """Create a vendor or customer:job idempotently; returns it (``name`` = full name).
+
+        An existing party of the same kind, name and parent is returned instead of a second
+        one; a name held by another party raises ``NeedsHumanError``. Targets that answer later
+        raise ``OutcomeToFollow`` and keep ``request.link`` / ``request.follow_up`` for then.
+        """
         ...

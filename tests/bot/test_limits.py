@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.blocks.alerts import failure_alert, health_alert, rollup_alert
+from bot.blocks.alerts import HealthView, connection_alert, failure_alert, rollup_alert
 from bot.blocks.attention import attention_message
 from bot.blocks.commands import help_message, list_message, progress_message, show_message
 from bot.blocks.digest import digest_message
@@ -49,7 +49,12 @@ BUILT = {
     "outcome": lambda: outcome_message(DOC, Outcome("posted", "U1", LONG, LONG)),
     "failure": lambda: failure_alert(FailureView(DOC, LONG, LONG, 3, 1)),
     "rollup": lambda: rollup_alert(RollupView(1, LONG, 30, 30, LONG, (LONG,) * 50)),
-    "health": lambda: health_alert(LONG, LONG, LONG),
+    "health": lambda: connection_alert(
+        HealthView(LONG, LONG, LONG, LONG, LONG, LONG, 10**9, False, LONG)
+    ),
+    "health resolved": lambda: connection_alert(
+        HealthView(LONG, LONG, LONG, LONG, LONG, LONG, 1, True, LONG)
+    ),
     "help": lambda: help_message(LONG),
     "list": lambda: list_message(LONG, [LONG] * 500),
     "show": lambda: show_message(DOC, "needs_attention", 3, LONG * 20),

@@ -15,7 +15,8 @@ import httpx
 import structlog
 
 from sync.clock import Clock
-from sync.errors import FatalError, RetryableError
+from sync.errors import AuthError, FatalError, RetryableError
+from sync.health import Report, no_report
 from sync.sources.procore.oauth import TokenSource
 from sync.sources.procore.responses import SYSTEM, error_for, exhausted_until, retry_wait
 
@@ -46,8 +47,10 @@ class ProcoreClient:
         max_retries: int = 4,
         max_wait: float = 60.0,
         jitter: Callable[[float], float] = _jitter,
+        report: Report = no_report,
     ) -> None:
         self._http = http
+        self._report = report  # connection health: refused credentials, long rate limiting
         self.api_base = api_base.rstrip("/")
         self.company_id = company_id
         self.clock = clock
@@ -108,15 +111,38 @@ class ProcoreClient:
         json_body: Mapping[str, Any] | None = None,
     ) -> httpx.Response:
         """One call with auth, quota waits and 429/503 retries; non-2xx become taxonomy errors."""
+        throttled = [False]  # set by any wait for quota or 429 during this call
+        try:
+            response = await self._request(method, url, params, json_body, throttled)
+        except AuthError as exc:
+            self._report("auth_failed", str(exc))
+            raise
+        except RetryableError as exc:
+            if exc.code == "429":
+                self._report("throttled", str(exc))
+            raise
+        self._report("throttled" if throttled[0] else "ok", "")
+        return response
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        params: Params | None,
+        json_body: Mapping[str, Any] | None,
+        throttled: list[bool],
+    ) -> httpx.Response:
         refreshed, attempt = False, 0
         while True:
-            await self._wait_for_window()
+            if await self._wait_for_window():
+                throttled[0] = True
             response = await self._send(method, url, params, json_body)
             if response.status_code == 401 and not refreshed:
                 self._tokens.invalidate()  # expired or revoked early: one fresh token, one retry
                 refreshed = True
                 continue
             if response.status_code in {429, 503}:
+                throttled[0] = throttled[0] or response.status_code == 429
                 wait = min(retry_wait(response, self.clock.now(), attempt), self._max_wait)
                 if attempt >= self._max_retries:
                     error = error_for(response, action=f"{method} {urlsplit(url).path}")
@@ -169,14 +195,18 @@ class ProcoreClient:
         )
         return response
 
-    async def _wait_for_window(self) -> None:
-        """The previous call used the last of the quota: wait for the window to reset."""
+    async def _wait_for_window(self) -> bool:
+        """The previous call used the last of the quota: wait for the window to reset.
+
+        True when it waited (the quota ran out: rate limiting, for connection health)."""
         if self._window_reset is None:
-            return
+            return False
         wait = min(self._window_reset - self.clock.now().timestamp(), self._max_wait)
         self._window_reset = None
         if wait > 0:
             await self._sleep(wait + self._jitter(wait))
+            return True
+        return False
 
 
 def _json(response: httpx.Response) -> Any:

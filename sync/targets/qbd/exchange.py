@@ -27,7 +27,7 @@ from sync.models import PostedRef, TargetKind, TargetRef
 from sync.posting import PostResult, find_link
 from sync.rule_store import link_entity
 from sync.settings import Settings
-from sync.targets.qbd import lists, outbox
+from sync.targets.qbd import lists, outbox, parties
 from sync.targets.qbd import requests as rq
 from sync.targets.qbd.company import target_name
 from sync.targets.qbd.qbxml import message_set
@@ -448,16 +448,20 @@ async def _name_answer(
         row.attempts += 1
         row.state = outbox.QUEUED
         return
+    body = json.loads(row.body)
     if not rs.ok or not rs.rets:
         row.state = outbox.FAILED
         company.last_error = f"adding {row.subject}: {rs.code} {rs.message}"
         session.add(company)
+        # after a 3100, the lookup found no such name in this list: another kind holds it
+        error = parties.name_in_use(body["name"]) if row.step == "lookup" else None
+        await parties.answered(session, body, error=str(error or f"{_plain(rs)}"), now=ctx.now)
         return
     record = await lists.upsert(
         session, company.id, row.target_kind, rs.rets[0], run_id="", now=ctx.now
     )
     row.state = outbox.DONE
-    link = json.loads(row.body).get("link") or {}
+    link = body.get("link") or {}
     if record is not None and link:
         await link_entity(
             session,
@@ -466,6 +470,7 @@ async def _name_answer(
             source_id=link["source_id"],
             target=target_name(company.name),
             target_ref=TargetRef(id=record.list_id, name=record.full_name),
-            actor="qbwc",
+            actor=link.get("actor") or "qbwc",  # the person who asked for it, when one did
             now=ctx.now,
         )
+    await parties.answered(session, body, error="", now=ctx.now)

@@ -125,19 +125,26 @@ async def enqueue_name(
     name: str,
     parent_id: str = "",
     link: dict[str, str] | None = None,
+    after: dict[str, Any] | None = None,
     now: datetime,
 ) -> QbdRequest:
     """Queue a CustomerAdd (a job when ``parent_id`` is its customer) or a VendorAdd.
 
     ``link`` (source, source_kind, source_id) links the new name to a Procore project or
-    vendor once QuickBooks has created it, so documents waiting on it map by themselves.
+    vendor once QuickBooks has created it, so documents waiting on it map by themselves;
+    ``after`` is a work item queued with the answer (``sync.targets.qbd.parties.answered``).
     """
     assert kind in ("customer", "vendor")
     subject = f"{kind}:{parent_id}:{name}"
     rows = await open_rows(session, company_id, subject)
     if rows:
         return rows[0]
-    body: dict[str, Any] = {"name": name, "parent_id": parent_id, "link": link or {}}
+    body: dict[str, Any] = {
+        "name": name,
+        "parent_id": parent_id,
+        "link": link or {},
+        "after": after or {},
+    }
     row = QbdRequest(
         company_file_id=company_id,
         subject=subject,

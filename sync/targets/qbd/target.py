@@ -27,8 +27,8 @@ from sync.models import (
     TargetKind,
 )
 from sync.settings import Settings
-from sync.targets.base import OutcomeToFollow
-from sync.targets.qbd import lists, outbox
+from sync.targets.base import OutcomeToFollow, PartyRequest
+from sync.targets.qbd import lists, outbox, parties
 from sync.targets.qbd.build import build_document
 from sync.targets.qbd.company import by_name, ensure_configured, target_name
 from sync.targets.qbd.requests import PARTY_TAG
@@ -101,6 +101,21 @@ class QbdTarget:
 
     async def void(self, existing: PostedRef, request_id: str) -> None:
         raise FatalError("voiding in QuickBooks Desktop is not supported yet", system="qbd")
+
+    async def create_party(self, request: PartyRequest) -> ReferenceRecord:
+        """From the mirror when QuickBooks already has it; else a queued Vendor/CustomerAdd."""
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            company = await self._company(session, now)
+            assert company.id is not None
+            found = await parties.held(session, company.id, request)
+            if found is not None:
+                return found
+            row_id = await parties.enqueue(session, company.id, request, now=now)
+        tag = "CustomerAdd" if request.kind is ReferenceKind.CUSTOMER else "VendorAdd"
+        raise OutcomeToFollow(
+            f"{tag} “{request.name}” queued for the Web Connector ({self.name}, request {row_id})"
+        )
 
     async def _enqueue(self, document: TargetDocument) -> None:
         now = self.clock.now()

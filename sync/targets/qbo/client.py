@@ -18,6 +18,7 @@ import structlog
 
 from sync.clock import Clock
 from sync.errors import AuthError, FatalError, RetryableError
+from sync.health import Report, no_report
 from sync.targets.qbo import jsonio
 from sync.targets.qbo.faults import SYSTEM, classify
 from sync.targets.qbo.tokens import TokenSet, TokenStore
@@ -59,6 +60,7 @@ class QboClient:
         max_retries: int = 3,
         throttle_wait: float = THROTTLE_WAIT,
         jitter: Callable[[], float] = lambda: random.uniform(0.0, 0.2),
+        report: Report = no_report,
     ) -> None:
         """``api_base`` is the host root (``https://quickbooks.api.intuit.com``)."""
         self._http = http
@@ -76,6 +78,7 @@ class QboClient:
         self._jitter = jitter
         self._tokens: TokenSet | None = None
         self._refresh_lock = asyncio.Lock()
+        self._report = report  # connection health: refused tokens, long throttling
 
     # --- tokens --------------------------------------------------------------------------
     def _fresh(self, tokens: TokenSet | None) -> bool:
@@ -164,7 +167,38 @@ class QboClient:
         query = {"minorversion": self._minor_version, **(params or {})}
         if request_id is not None:
             query["requestid"] = request_id
-        throttled = 0
+        throttled = [0]
+        try:
+            answer = await self._attempts(
+                method, path, body, content_type, query, write, request_id, reading_one, throttled
+            )
+        except AuthError as exc:
+            self._report("auth_failed", str(exc))
+            raise
+        except RetryableError as exc:
+            if throttled[0]:
+                self._report("throttled", str(exc))
+            raise
+        except Exception:
+            # Any other answer (a validation fault, a missing record) still proves the
+            # connection works: QuickBooks accepted our token.
+            self._report("throttled" if throttled[0] else "ok", "")
+            raise
+        self._report("throttled" if throttled[0] else "ok", "")
+        return answer
+
+    async def _attempts(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None,
+        content_type: str,
+        query: dict[str, str],
+        write: bool,
+        request_id: str | None,
+        reading_one: bool,
+        throttled: list[int],
+    ) -> Any:
         refreshed = False
         while True:
             token = await self._access_token()
@@ -202,14 +236,14 @@ class QboClient:
                 continue
             if response.status_code == 429:
                 wait = _retry_after(response)
-                if throttled >= self._max_retries:
+                if throttled[0] >= self._max_retries:
                     raise RetryableError(
                         "QuickBooks is throttling requests",
                         system=SYSTEM,
                         code="3001",
                         retry_after=wait if wait is not None else self._throttle_wait,
                     )
-                throttled += 1
+                throttled[0] += 1
                 await self._sleep(wait if wait is not None else self._backoff())
                 continue
             return self._parse(response, write=write, reading_one=reading_one)

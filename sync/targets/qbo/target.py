@@ -16,8 +16,10 @@ from sync.models import (
     TargetDocument,
     TargetKind,
 )
+from sync.targets.base import PartyRequest
 from sync.targets.qbo.build import build_document
 from sync.targets.qbo.client import QboClient, quote
+from sync.targets.qbo.parties import create_party
 from sync.targets.qbo.reference import ENTITY_OF, to_record
 
 log = structlog.get_logger("sync.targets.qbo")
@@ -111,4 +113,9 @@ class QboTarget:
             {"Id": existing.id, "SyncToken": token},
             request_id=versioned_request_id(request_id, token),
             operation=operation,
+        )
+
+    async def create_party(self, request: PartyRequest) -> ReferenceRecord:
+        return await create_party(
+            self.client, request.kind, request.name, parent_id=request.parent_id, key=request.key
         )
