@@ -8,12 +8,15 @@ the real ``/webhooks/procore`` endpoint. Without ``--once`` the service keeps ru
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
 import httpx
 import typer
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from db.migrate import upgrade
@@ -23,6 +26,7 @@ from mappings.references import ReferenceIndex
 from mappings.rule_rows import ParsedRules
 from mappings.rules import RuleOrigin
 from sandbox.demo_company import (
+    CUSTOMER,
     PROCORE_CLIENT_ID,
     PROCORE_CLIENT_SECRET,
     PROCORE_COMPANY_ID,
@@ -116,29 +120,42 @@ async def seed_costbridge(svc: Service, world: DemoWorld) -> None:
         )
         if report.errors:
             raise RuntimeError("; ".join(str(e) for e in report.errors))
-        for project_id, (name, _number) in zip(world.project_ids, PROJECTS, strict=True):
-            job = f"Acme Builders:{name}"
-            await link_entity(
-                session,
-                source="procore",
-                source_kind="project",
-                source_id=str(project_id),
-                target=svc.target.name,
-                target_ref=TargetRef(id=world.qbo_id("customer", job), name=job),
-                actor="demo-seed",
-                now=now,
-            )
-        for vendor_id, (name, _code) in zip(world.vendor_ids, VENDORS, strict=True):
-            await link_entity(
-                session,
-                source="procore",
-                source_kind="vendor",
-                source_id=str(vendor_id),
-                target=svc.target.name,
-                target_ref=TargetRef(id=world.qbo_id("vendor", name), name=name),
-                actor="demo-seed",
-                now=now,
-            )
+        await link_demo_entities(session, svc, world, world.qbo_id, now=now)
+
+
+async def link_demo_entities(
+    session: AsyncSession,
+    svc: Service,
+    world: DemoWorld,
+    id_of: Callable[[str, str], str],
+    *,
+    now: datetime,
+) -> None:
+    """Link the demo's projects to customer:jobs and vendors to vendors (``id_of(kind, name)``
+    gives the target's id: QuickBooks Online's or the Desktop company file's)."""
+    for project_id, (name, _number) in zip(world.project_ids, PROJECTS, strict=True):
+        job = f"{CUSTOMER}:{name}"
+        await link_entity(
+            session,
+            source="procore",
+            source_kind="project",
+            source_id=str(project_id),
+            target=svc.target.name,
+            target_ref=TargetRef(id=id_of("customer", job), name=job),
+            actor="demo-seed",
+            now=now,
+        )
+    for vendor_id, (name, _code) in zip(world.vendor_ids, VENDORS, strict=True):
+        await link_entity(
+            session,
+            source="procore",
+            source_kind="vendor",
+            source_id=str(vendor_id),
+            target=svc.target.name,
+            target_ref=TargetRef(id=id_of("vendor", name), name=name),
+            actor="demo-seed",
+            now=now,
+        )
 
 
 def _fresh_demo_database(data_dir: Path) -> None:

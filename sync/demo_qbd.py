@@ -19,9 +19,6 @@ from db.migrate import upgrade
 from mappings.references import ReferenceIndex
 from mappings.rules import RuleOrigin
 from sandbox.demo_company import (
-    CUSTOMER,
-    PROJECTS,
-    VENDORS,
     DemoWorld,
     add_change_orders,
     build_world,
@@ -32,9 +29,15 @@ from sandbox.qbd import CompanyFile, WebConnector, read_qwc, seed_demo
 from sandbox.qbd.connector import SessionLog
 from sandbox.qbo import create_app as qbo_app
 from sandbox.transport import SandboxTransport
-from sync.demo import SERVICE_BASE, _fresh_demo_database, demo_rules, demo_settings, summary
-from sync.models import ReferenceKind, ReferenceRecord, TargetRef
-from sync.rule_store import link_entity
+from sync.demo import (
+    SERVICE_BASE,
+    _fresh_demo_database,
+    demo_rules,
+    demo_settings,
+    link_demo_entities,
+    summary,
+)
+from sync.models import ReferenceKind, ReferenceRecord
 from sync.rules_service import import_rules
 from sync.service import Service, build_service
 from sync.settings import Settings
@@ -91,29 +94,7 @@ async def seed_costbridge_qbd(svc: Service, company: CompanyFile) -> None:
 async def link_world(svc: Service, world: DemoWorld, company: CompanyFile) -> None:
     now = svc.clock.now()
     async with svc.sessions() as session, session.begin():
-        for project_id, (name, _number) in zip(world.project_ids, PROJECTS, strict=True):
-            job = f"{CUSTOMER}:{name}"
-            await link_entity(
-                session,
-                source="procore",
-                source_kind="project",
-                source_id=str(project_id),
-                target=svc.target.name,
-                target_ref=TargetRef(id=company.id("customer", job), name=job),
-                actor="demo-seed",
-                now=now,
-            )
-        for vendor_id, (name, _code) in zip(world.vendor_ids, VENDORS, strict=True):
-            await link_entity(
-                session,
-                source="procore",
-                source_kind="vendor",
-                source_id=str(vendor_id),
-                target=svc.target.name,
-                target_ref=TargetRef(id=company.id("vendor", name), name=name),
-                actor="demo-seed",
-                now=now,
-            )
+        await link_demo_entities(session, svc, world, company.id, now=now)
 
 
 async def web_connector(
