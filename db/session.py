@@ -34,10 +34,6 @@ def async_url(plain: str) -> URL:
     )
 
 
-def is_sqlite(engine: AsyncEngine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets readers run beside the writer; busy_timeout waits for the lock instead of failing.

@@ -30,10 +30,3 @@ class FrozenClock:
 
     def advance(self, seconds: float) -> None:
         self._now += timedelta(seconds=seconds)
-
-
-def as_utc(value: datetime) -> datetime:
-    """Treat a naive datetime (as SQLite returns them) as UTC; convert an aware one to UTC."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)

@@ -6,7 +6,6 @@ sequences them and keeps the database true at every step, so a crash anywhere re
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -320,7 +319,3 @@ async def _source_gone(svc: Service, ref: DocumentRef) -> None:
 
 def _posted_label(link: TargetLink) -> str:
     return f"{link.target_kind} {link.doc_number or link.target_id}"
-
-
-def dead_letter_payload(version: DocumentVersion) -> dict[str, object]:
-    return json.loads(version.payload or "{}")  # type: ignore[no-any-return]

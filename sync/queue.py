@@ -77,20 +77,18 @@ async def claim(
 ) -> Claimed | None:
     """Take the oldest due item (or one whose holder's lease expired), or None."""
     for _ in range(5):  # losing a race to another worker is no reason to report "empty"
-        claimed = await _claim_once(
+        found, claimed = await _claim_once(
             session, worker_id=worker_id, now=now, lease_seconds=lease_seconds
         )
-        if claimed is not _LOST_RACE:
-            return claimed  # type: ignore[return-value]
+        if not found or claimed is not None:
+            return claimed
     return None
-
-
-_LOST_RACE = object()
 
 
 async def _claim_once(
     session: AsyncSession, *, worker_id: str, now: datetime, lease_seconds: float
-) -> Claimed | object | None:
+) -> tuple[bool, Claimed | None]:
+    """(whether a due item was found, the claim if this worker won it)."""
     due = or_(
         (col(WorkItem.state) == QUEUED) & (col(WorkItem.run_after) <= now),
         (col(WorkItem.state) == RUNNING) & (col(WorkItem.lease_until) < now),
@@ -100,7 +98,7 @@ async def _claim_once(
         stmt = stmt.with_for_update(skip_locked=True)
     item = (await session.execute(stmt)).scalar_one_or_none()
     if item is None:
-        return None
+        return False, None
     lease_until = now + timedelta(seconds=lease_seconds)
     taken = await session.execute(
         update(WorkItem)
@@ -119,9 +117,9 @@ async def _claim_once(
     )
     await session.commit()
     if cast(CursorResult[Any], taken).rowcount != 1:
-        return _LOST_RACE
+        return True, None  # another worker won the race
     assert item.id is not None
-    return Claimed(
+    return True, Claimed(
         id=item.id,
         key=item.key,
         kind=item.kind,

@@ -109,7 +109,3 @@ async def _link(
     )
     name = spec.datum("vendor_name") or spec.datum("project_name") or source_id
     return f"{kind} {name} linked to {ref.name}"
-
-
-def summary_of(saved: Sequence[str]) -> str:
-    return "; ".join(saved)
