@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit postgres clean
+.PHONY: demo test lint imports typecheck unit postgres clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,10 +15,14 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/costbridge demo
 
-test: lint typecheck unit postgres
+test: lint imports typecheck unit postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# The layering contracts in pyproject.toml ([tool.importlinter]); a broken one names itself.
+imports: $(STAMP)
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -37,4 +41,4 @@ postgres: $(STAMP)
 	fi
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .grimp_cache

@@ -27,16 +27,16 @@ import httpx
 import structlog
 
 from db.migrate import upgrade
-from sandbox.demo_company import build_world, register_hook
+from sandbox.demo.company import build_world, register_hook
+from sandbox.demo.setup import SERVICE_BASE, demo_settings, seed_costbridge
 from sandbox.procore import create_app as procore_app
 from sandbox.procore.state import LineSeed
 from sandbox.qbo import create_app as qbo_app
 from sandbox.transport import SandboxTransport
-from sync.demo import SERVICE_BASE, demo_settings, seed_costbridge
+from sync.engine.worker import run_until_idle
 from sync.service import build_service
 from sync.settings import Settings
 from sync.web import create_app
-from sync.worker import run_until_idle
 
 N_ORDERS = 200
 DUPLICATES = 2  # each delivery is sent 1 + 2 times, as Procore's at-least-once may do

@@ -1,0 +1,1 @@
+"""The Slack bot, an extension of the engine (``bot.extension.install``)."""

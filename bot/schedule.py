@@ -1,11 +1,11 @@
-"""The bot's scheduled jobs, added to the engine's APScheduler (``sync.scheduler``)."""
+"""The bot's scheduled job, registered on the service for the engine's scheduler."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from bot.services.digest import post_digest
-from sync.service import Service
+from sync.service import ScheduledJob, Service
 
 
 def digest_trigger(svc: Service) -> dict[str, Any] | None:
@@ -21,15 +21,6 @@ def digest_trigger(svc: Service) -> dict[str, Any] | None:
     }
 
 
-def add_jobs(scheduler: Any, svc: Service) -> None:
+def digest_job(svc: Service) -> ScheduledJob | None:
     trigger = digest_trigger(svc)
-    if trigger is not None:
-        scheduler.add_job(
-            post_digest,
-            "cron",
-            args=[svc],
-            id="slack_digest",
-            coalesce=True,
-            max_instances=1,
-            **trigger,
-        )
+    return None if trigger is None else ScheduledJob("slack_digest", post_digest, "cron", trigger)

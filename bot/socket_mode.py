@@ -10,10 +10,11 @@ from __future__ import annotations
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.runtime import find_bot
-from sync.service import Service
+from sync.errors import ConfigurationError
+from sync.service import Companion, Service
 
 
-class SocketModeRefused(Exception):
+class SocketModeRefused(ConfigurationError):
     """Socket Mode is on but cannot work: the message says what to set."""
 
 
@@ -41,10 +42,21 @@ def socket_mode_handler(svc: Service) -> AsyncSocketModeHandler | None:
     return AsyncSocketModeHandler(bot.bolt_app, token, web_client=bot.client)
 
 
-async def connect(handler: AsyncSocketModeHandler) -> None:
-    """Open the WebSocket (returns once connected; Bolt's client keeps it alive)."""
-    await handler.connect_async()  # type: ignore[no-untyped-call]  # slack_bolt: unannotated
+class SocketModeCompanion:
+    """Slack over a WebSocket for as long as ``serve`` runs."""
+
+    def __init__(self, handler: AsyncSocketModeHandler) -> None:
+        self.handler = handler
+
+    async def start(self) -> None:
+        """Open the WebSocket (returns once connected; Bolt's client keeps it alive)."""
+        await self.handler.connect_async()  # type: ignore[no-untyped-call]  # slack_bolt: unannotated
+
+    async def stop(self) -> None:
+        await self.handler.close_async()  # type: ignore[no-untyped-call]  # slack_bolt: unannotated
 
 
-async def close(handler: AsyncSocketModeHandler) -> None:
-    await handler.close_async()  # type: ignore[no-untyped-call]  # slack_bolt: unannotated
+def socket_mode_companion(svc: Service) -> Companion | None:
+    """What ``serve`` runs beside the web app; None in HTTP mode (the default)."""
+    handler = socket_mode_handler(svc)
+    return None if handler is None else SocketModeCompanion(handler)

@@ -12,7 +12,7 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import build_bolt_app
-from bot.runtime import install
+from bot.runtime import attach
 from sync.service import Service
 
 log = structlog.get_logger("costbridge.slack")
@@ -22,7 +22,7 @@ NOT_CONFIGURED = "Slack is not configured: set SLACK_SIGNING_SECRET and SLACK_BO
 
 def mount_slack(app: FastAPI, svc: Service) -> None:
     """Mount the Slack endpoint; without settings it still answers clearly (401 / 503)."""
-    bot = install(svc)
+    bot = attach(svc)
     secret = svc.settings.slack_signing_secret
     if secret is None or bot.client is None:
         verifier = SignatureVerifier(secret.get_secret_value()) if secret is not None else None

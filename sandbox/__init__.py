@@ -1,0 +1,1 @@
+"""Local emulators of the outside systems (independent of the product) and the demo."""

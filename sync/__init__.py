@@ -1,0 +1,1 @@
+"""The engine and its connectors; see docs/architecture.md for the map of this package."""

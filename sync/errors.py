@@ -95,3 +95,7 @@ class NotFoundError(CostbridgeError):
 
 class InvalidEventError(ValueError):
     """An inbound request we refuse with a 4xx: the message says why."""
+
+
+class ConfigurationError(Exception):
+    """A setting or the installation is wrong: the message says what to change; nothing started."""

@@ -10,23 +10,28 @@ import uvicorn
 from fastapi import FastAPI
 
 from db.migrate import upgrade
-from sync.scheduler import build_scheduler
-from sync.service import Service
-from sync.worker import run_forever
+from sync.engine.scheduler import build_scheduler
+from sync.engine.worker import run_forever
+from sync.service import Companion, Service
 
 log = structlog.get_logger("costbridge.runtime")
+
+
+def companions_of(svc: Service) -> list[Companion]:
+    """What extensions run beside the web app (e.g. Slack over Socket Mode).
+
+    Asked before anything starts, so a missing setting raises ``ConfigurationError`` first."""
+    return [c for factory in svc.hooks.companions if (c := factory(svc)) is not None]
 
 
 async def serve(
     svc: Service, app: FastAPI, *, host: str, port: int, worker: bool = True, scheduler: bool = True
 ) -> None:
-    """Serve HTTP and, beside it, the worker loop and the scheduled jobs, until stopped.
+    """Serve HTTP and, beside it, the worker loop, the scheduled jobs and the companions.
 
-    With ``COSTBRIDGE_SLACK_SOCKET_MODE`` Slack also comes in over Socket Mode; a missing app
-    token raises ``bot.socket_mode.SocketModeRefused`` before anything starts."""
-    from bot import socket_mode
-
-    socket = socket_mode.socket_mode_handler(svc)  # ``app`` was built, so the Bolt app is mounted
+    ``app`` must be built (``sync.web.create_app``) first: companions such as Socket Mode share
+    what it mounted."""
+    companions = companions_of(svc)
     await upgrade(svc.engine)
     stop = asyncio.Event()
     jobs = build_scheduler(svc) if scheduler else None
@@ -36,15 +41,17 @@ async def serve(
     worker_task = asyncio.create_task(run_forever(svc, stop)) if worker else None
     if jobs is not None:
         jobs.start()
-    log.info("service.started", host=host, port=port, worker=worker, socket_mode=bool(socket))
+    log.info("service.started", host=host, port=port, worker=worker, companions=len(companions))
+    started: list[Companion] = []
     try:
-        if socket is not None:
-            await socket_mode.connect(socket)
+        for companion in companions:
+            await companion.start()
+            started.append(companion)
         await server.serve()
     finally:
         stop.set()
-        if socket is not None:
-            await socket_mode.close(socket)
+        for companion in reversed(started):
+            await companion.stop()
         if jobs is not None:
             jobs.shutdown(wait=False)
         if worker_task is not None:

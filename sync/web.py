@@ -1,4 +1,5 @@
-"""The HTTP surface: Procore webhooks and the health check (Slack mounts here too)."""
+"""The HTTP surface: Procore webhooks, the health check, the Web Connector, and the routes
+extensions mount (Slack)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from sync.engine.inbox import ingest
 from sync.errors import InvalidEventError
-from sync.inbox import ingest
 from sync.service import Service
 from sync.sources.base import UnauthorizedEventError
+from sync.targets.qbd.operations import Qbwc
 from sync.targets.qbd.web import mount_qbwc
 
 log = structlog.get_logger("costbridge.web")
@@ -38,7 +40,7 @@ def create_app(svc: Service) -> FastAPI:
             log.warning("webhook.rejected", reason="too large", size=len(body))
             return JSONResponse({"error": "body too large"}, status_code=413)
         try:
-            result = await ingest(svc, request.headers, body)
+            result = await ingest(svc, "procore", request.headers, body)
         except UnauthorizedEventError:
             log.warning("webhook.rejected", reason="unauthorized")
             return JSONResponse({"error": "unauthorized"}, status_code=401)
@@ -51,8 +53,8 @@ def create_app(svc: Service) -> FastAPI:
             return JSONResponse({"error": "temporarily unavailable"}, status_code=503)
         return JSONResponse({"status": result.outcome, "event_id": result.event_id})
 
-    mount_qbwc(app, svc)  # the QuickBooks Web Connector's SOAP endpoint, always served
-    from bot.web import mount_slack  # the bot builds on the engine, not the other way round
-
-    mount_slack(app, svc)
+    # The QuickBooks Web Connector's SOAP endpoint, always served.
+    mount_qbwc(app, Qbwc(svc.sessions, svc.clock, svc.settings))
+    for mount in svc.hooks.web:  # what extensions serve (Slack at /slack/events)
+        mount(app, svc)
     return app

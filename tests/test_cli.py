@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sync.cli import app
+from sync.cli.main import app
 from sync.settings import get_settings
 
 

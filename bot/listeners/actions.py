@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot import ids
 from bot.services import store
-from sync import queue
+from sync.engine import queue
 from sync.service import Service
 
 _CHANGES = re.compile("^(" + "|".join(re.escape(a) for a in sorted(ids.CHANGES)) + ")$")

@@ -16,48 +16,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import ids
 from bot.blocks.model import Outcome
-from bot.blocks.outcome import outcome_message
 from bot.blocks.refs import ButtonRef
 from bot.runtime import SlackBot
 from bot.services import store
 from bot.services.apply import ChoiceError, apply_choices
 from bot.services.choices import Choice, choices_from_state
+from bot.services.clicks import Click, reply_in_thread, show_outcome, tell
+from bot.services.create import create_clicked
 from bot.services.requeue import ref_of, requeue_resolved
-from bot.services.slack_calls import call
-from bot.services.views import doc_from_json, doc_view, source_document
+from bot.services.views import source_document
 from db.models import AuditEntry, DocumentVersion, SourceDocumentRow
 from db.models_slack import SlackMessage
-from sync import queue, states
-from sync.documents import reasons_of, transition
-from sync.inbox import enqueue_sync
-from sync.operations import retry_dead
+from sync.engine import queue, states
+from sync.engine.documents import reasons_of, transition
+from sync.engine.inbox import enqueue_sync
+from sync.engine.operations import retry_dead
 from sync.service import Service
 
 log = structlog.get_logger("costbridge.slack")
 SNOOZE = {"1d": timedelta(days=1), "7d": timedelta(days=7)}
-
-
-@dataclass(frozen=True)
-class Click:
-    """What the listener stored about one click."""
-
-    user: str
-    action_id: str
-    value: str
-    channel: str
-    message_ts: str
-    state: dict[str, Any]
-
-    @classmethod
-    def of(cls, data: dict[str, Any]) -> Click:
-        return cls(
-            user=str(data["user"]),
-            action_id=str(data["action_id"]),
-            value=str(data.get("value") or ""),
-            channel=str(data.get("channel") or ""),
-            message_ts=str(data.get("message_ts") or ""),
-            state=dict(data.get("state") or {}),
-        )
 
 
 async def handle_click(bot: SlackBot, svc: Service, click: Click) -> None:
@@ -69,8 +46,6 @@ async def handle_click(bot: SlackBot, svc: Service, click: Click) -> None:
     except ValueError:
         log.warning("slack.bad_button", action=click.action_id, value=click.value[:80])
         return
-    from bot.services.create import create_clicked  # builds on this module's helpers
-
     handler = {
         ids.CREATE_VENDOR: create_clicked,
         ids.CREATE_JOB: create_clicked,
@@ -81,13 +56,6 @@ async def handle_click(bot: SlackBot, svc: Service, click: Click) -> None:
         ids.RETRY_ALL: _retry_all,
     }[click.action_id]
     await handler(bot, svc, click, ref)
-
-
-async def tell(bot: SlackBot, click: Click, text: str) -> None:
-    """An ephemeral note to the person who clicked (only they see it)."""
-    assert bot.client is not None
-    if click.channel:
-        await call(bot.client.chat_postEphemeral(channel=click.channel, user=click.user, text=text))
 
 
 async def _refuse(bot: SlackBot, svc: Service, click: Click) -> None:
@@ -128,10 +96,12 @@ async def _apply(bot: SlackBot, svc: Service, click: Click, ref: ButtonRef) -> N
         return
     msg = applied.msg
     log.info("slack.applied", document=ref.document_id, user=click.user, requeued=applied.queued)
-    await _show(bot, applied.row, msg, Outcome("applying", actor=click.user, summary=msg.summary))
+    await show_outcome(
+        bot, applied.row, msg, Outcome("applying", actor=click.user, summary=msg.summary)
+    )
     others = len([d for d in applied.queued if d != ref.document_id])
     more = f" {others} other waiting change orders were queued too." if others else ""
-    await _thread(bot, msg, f"<@{click.user}>: {msg.summary}.{more}")
+    await reply_in_thread(bot, msg, f"<@{click.user}>: {msg.summary}.{more}")
 
 
 async def _claim_and_apply(
@@ -265,8 +235,10 @@ async def _settle(
     if not won or msg is None or row is None:
         await tell(bot, click, "Already handled by someone else; nothing changed twice.")
         return
-    await _show(bot, row, msg, Outcome(to_state, actor=click.user, until=until))
-    await _thread(bot, msg, f"<@{click.user}> {to_state} it{f' until {until}' if until else ''}.")
+    await show_outcome(bot, row, msg, Outcome(to_state, actor=click.user, until=until))
+    await reply_in_thread(
+        bot, msg, f"<@{click.user}> {to_state} it{f' until {until}' if until else ''}."
+    )
 
 
 async def _claim(
@@ -285,15 +257,3 @@ def _audit(svc: Service, user: str, action: str, document_id: int) -> AuditEntry
         subject=f"document:{document_id}",
         detail="{}",
     )
-
-
-async def _show(bot: SlackBot, row: SourceDocumentRow, msg: Any, outcome: Outcome) -> None:
-    assert bot.client is not None
-    doc = doc_from_json(msg.doc_json) or doc_view(row, None)
-    message = outcome_message(doc, outcome)
-    await call(bot.client.chat_update(channel=msg.channel, ts=msg.ts, **message.kwargs()))
-
-
-async def _thread(bot: SlackBot, msg: Any, text: str) -> None:
-    assert bot.client is not None
-    await call(bot.client.chat_postMessage(channel=msg.channel, thread_ts=msg.ts, text=text))

@@ -28,7 +28,7 @@ from bot.services.slack_calls import call
 from bot.services.views import doc_from_json, doc_json, doc_view
 from db.models import DocumentVersion, SourceDocumentRow
 from db.models_slack import SlackMessage, SlackRollup
-from sync import states
+from sync.engine import states
 from sync.service import Service
 
 log = structlog.get_logger("costbridge.slack")

@@ -14,11 +14,11 @@ from mappings.describe import describe_conditions
 from mappings.learn import rule_from_choice
 from mappings.references import ReferenceIndex
 from mappings.rules import OutputField
-from sync import reference
-from sync.documents import reasons_of
+from sync.engine import reference
+from sync.engine.documents import reasons_of
 from sync.models import ReferenceKind, SourceDocument, TargetRef
-from sync.rule_store import link_entity
-from sync.rules_service import save_rules
+from sync.rules.service import save_rules
+from sync.rules.store import link_entity
 
 _KIND = {
     "account": ReferenceKind.ACCOUNT,

@@ -9,7 +9,7 @@ from typing import Any
 from bot.blocks.commands import progress_message
 from bot.runtime import SlackBot
 from bot.services.slack_calls import call
-from sync.inbox import enqueue_sync
+from sync.engine.inbox import enqueue_sync
 from sync.service import Service
 
 EDIT_EVERY = 10  # documents between two edits of the progress message (Slack rate limits)
@@ -23,7 +23,8 @@ async def run_backfill(bot: SlackBot, svc: Service, data: dict[str, Any]) -> Non
     first = progress_message(title, 0, None, False)
     posted = await call(bot.client.chat_postMessage(channel=channel, **first.kwargs()))
     at_channel, at_ts = str(posted["channel"]), str(posted["ts"])
-    refs = [r for r in await svc.source.list_changed(since) if r.project_id == project]
+    source = svc.source(str(data.get("source", "procore")))  # projects are the source's own
+    refs = [r for r in await source.list_changed(since) if r.project_id == project]
     for done, ref in enumerate(refs, start=1):
         async with svc.sessions() as session, session.begin():
             await enqueue_sync(session, ref, now=svc.clock.now())

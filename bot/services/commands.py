@@ -22,14 +22,14 @@ from db.models import AuditEntry, DocumentVersion, SourceDocumentRow
 from mappings.describe import describe_rule
 from mappings.references import ReferenceIndex, display
 from mappings.rules import Conditions, Outputs, Rule, RuleOrigin
-from sync import queue, reference
-from sync.inbox import enqueue_sync
-from sync.mapping_step import map_for_target
+from sync.engine import queue, reference
+from sync.engine.inbox import enqueue_sync
+from sync.engine.mapping_step import map_for_target
+from sync.engine.operations import retry_dead, set_paused, status
+from sync.engine.routes import target_kind_for
 from sync.models import ReferenceKind
-from sync.operations import retry_dead, set_paused, status
-from sync.routes import target_kind_for
-from sync.rule_store import load_rules
-from sync.rules_service import save_rules
+from sync.rules.service import save_rules
+from sync.rules.store import load_rules
 from sync.service import Service
 
 log = structlog.get_logger("costbridge.slack")

@@ -20,19 +20,19 @@ from bot.blocks.refs import ButtonRef, GroupRef
 from bot.grouping import GroupSpec, group_reasons
 from bot.runtime import SlackBot, find_bot
 from bot.services import store
-from bot.services.actions import Click, _show, _thread, tell
 from bot.services.apply import ChoiceError
+from bot.services.clicks import Click, reply_in_thread, show_outcome, tell
 from bot.services.requeue import ref_of, requeue_resolved
 from bot.services.slack_calls import call
 from bot.services.views import create_name
 from db.models import AuditEntry, DocumentVersion, SourceDocumentRow
 from mappings.references import ReferenceIndex
-from sync import queue, reference, states
-from sync.documents import reasons_of
+from sync.engine import queue, reference, states
+from sync.engine.documents import reasons_of
+from sync.engine.inbox import enqueue_sync
+from sync.engine.parties import PartyPlan, create_and_link, work_key
 from sync.errors import FatalError, NeedsHumanError
-from sync.inbox import enqueue_sync
 from sync.models import ReferenceKind
-from sync.parties import PartyPlan, create_and_link, work_key
 from sync.service import Service
 from sync.targets.base import OutcomeToFollow
 
@@ -90,8 +90,8 @@ async def create_clicked(bot: SlackBot, svc: Service, click: Click, ref: ButtonR
         return
     row, msg, plan = taken
     what = f"{'vendor' if plan.kind == 'vendor' else 'job'} “{plan.full_name}”"
-    await _show(bot, row, msg, Outcome("applying", actor=click.user, summary=msg.summary))
-    await _thread(bot, msg, f"<@{click.user}> asked to create the {what} in QuickBooks.")
+    await show_outcome(bot, row, msg, Outcome("applying", actor=click.user, summary=msg.summary))
+    await reply_in_thread(bot, msg, f"<@{click.user}> asked to create the {what} in QuickBooks.")
 
 
 async def _claim_and_queue(
@@ -168,7 +168,7 @@ async def _note(bot: SlackBot | None, svc: Service, plan: PartyPlan, text: str) 
     async with svc.sessions() as session:
         msg = await store.message_for(session, plan.document_id, store.ATTENTION)
     if msg is not None:
-        await _thread(bot, msg, text)
+        await reply_in_thread(bot, msg, text)
 
 
 async def _refused(bot: SlackBot | None, svc: Service, plan: PartyPlan, error: str) -> None:

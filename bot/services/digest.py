@@ -12,7 +12,7 @@ from bot.blocks.model import DigestView
 from bot.runtime import find_bot
 from bot.services import reads
 from bot.services.slack_calls import call
-from sync import states
+from sync.engine import states
 from sync.errors import CostbridgeError
 from sync.service import Service
 

@@ -1,7 +1,7 @@
 """Connection health alerts: one Slack message per connection and condition.
 
 Runs from the durable ``notify:health:<id>`` work items the engine queues
-(``sync.health_store``) and always shows the row's latest truth: a new episode posts a
+(``sync.health.store``) and always shows the row's latest truth: a new episode posts a
 message, a continuing one edits it, a recovery edits it to resolved and says so in its thread.
 """
 

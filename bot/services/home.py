@@ -13,8 +13,8 @@ from bot.runtime import SlackBot
 from bot.services import reads
 from bot.services.slack_calls import call
 from db.models_slack import SlackHomeViewer
-from sync import queue, states
-from sync.operations import status
+from sync.engine import queue, states
+from sync.engine.operations import status
 from sync.service import Service
 
 

@@ -1,8 +1,9 @@
 """The notifier: a document's state changed, so its Slack message is posted or edited.
 
-Runs in the worker from the durable ``notify`` work items (``sync.documents.transition``), so a
-crash cannot lose a notice. It always reads the document's *current* state: notices coalesce
-by document, and only the latest truth is worth showing.
+Runs in the worker from the durable ``notify`` work items
+(``sync.engine.documents.transition``), so a crash cannot lose a notice. It always reads the
+document's *current* state: notices coalesce by document, and only the latest truth is worth
+showing.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from bot.services.slack_calls import call
 from bot.services.views import attention_view, doc_from_json, doc_json, doc_view
 from db.models import DocumentVersion, SourceDocumentRow
 from db.models_slack import SlackMessage
-from sync import states
-from sync.posting import find_link
+from sync.engine import states
+from sync.engine.posting import find_link
 from sync.service import Service
 
 log = structlog.get_logger("costbridge.slack")

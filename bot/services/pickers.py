@@ -16,10 +16,10 @@ from db.models import DocumentVersion, SourceDocumentRow
 from mappings.references import ReferenceIndex
 from mappings.rules import OutputField
 from mappings.suggest import suggest_accounts, suggest_links
-from sync import reference
-from sync.documents import reasons_of
+from sync.engine import reference
+from sync.engine.documents import reasons_of
 from sync.models import ReferenceKind, ReferenceRecord, SourceDocument
-from sync.rule_store import load_rules
+from sync.rules.store import load_rules
 from sync.service import Service
 
 _KIND = {

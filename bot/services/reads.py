@@ -14,9 +14,9 @@ from bot.health_words import facts_of, health_view
 from bot.services.views import doc_view
 from db.models import DocumentVersion, SourceDocumentRow
 from db.models_slack import SlackRollup
-from sync import states
-from sync.documents import reasons_of
-from sync.health_store import problems
+from sync.engine import states
+from sync.engine.documents import reasons_of
+from sync.health.store import problems
 
 
 async def current(

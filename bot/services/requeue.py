@@ -8,12 +8,12 @@ from sqlmodel import col
 
 from bot.services.views import source_document
 from db.models import DocumentVersion, SourceDocumentRow
-from sync import states
-from sync.documents import reasons_of
-from sync.inbox import enqueue_sync
-from sync.mapping_step import map_for_target
+from sync.engine import states
+from sync.engine.documents import reasons_of
+from sync.engine.inbox import enqueue_sync
+from sync.engine.mapping_step import map_for_target
+from sync.engine.routes import target_kind_for
 from sync.models import DocumentKind, DocumentRef
-from sync.routes import target_kind_for
 from sync.service import Service
 
 

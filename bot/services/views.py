@@ -13,11 +13,11 @@ from db.models import DocumentVersion, SourceDocumentRow
 from mappings.references import ReferenceIndex, display
 from mappings.rules import OutputField, Rule
 from mappings.suggest import suggest_accounts
-from sync import reference
-from sync.documents import reasons_of
+from sync.engine import reference
+from sync.engine.documents import reasons_of
+from sync.engine.parties import clean_name, job_name
 from sync.models import SourceDocument
-from sync.parties import clean_name, job_name
-from sync.rule_store import load_rules
+from sync.rules.store import load_rules
 
 
 def source_document(version: DocumentVersion) -> SourceDocument | None:

@@ -6,21 +6,32 @@ Deliveries are sent only when ``dispatch_pending`` is awaited, so tests are dete
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+import random
+from datetime import datetime
+from typing import Protocol
 
 import httpx
 import structlog
 
-from sandbox.procore.records import Attempt, Delivery
-
-if TYPE_CHECKING:
-    from sandbox.procore.hookstore import HookStore
+from sandbox.procore.records import Attempt, Delivery, Hook, WebhookSwitches
 
 log = structlog.get_logger("sandbox.procore.webhooks")
 DELIVERY_TIMEOUT = 5.0  # seconds, as Procore (research §1.4)
 
 
-async def dispatch_pending(state: HookStore) -> list[Delivery]:
+class Outbox(Protocol):
+    """What delivery needs of the webhook store (``HookStore``)."""
+
+    webhook_http: httpx.AsyncClient | None
+    hooks: dict[int, Hook]
+    deliveries: list[Delivery]
+    switches: WebhookSwitches
+    rng: random.Random
+
+    def now(self) -> datetime: ...
+
+
+async def dispatch_pending(state: Outbox) -> list[Delivery]:
     """Send every enqueued or retrying delivery; returns those handled in this flush."""
     if state.webhook_http is None:
         raise RuntimeError("ProcoreState.webhook_http is not set: nowhere to deliver webhooks")
@@ -48,7 +59,7 @@ async def dispatch_pending(state: HookStore) -> list[Delivery]:
     return pending
 
 
-async def _post(state: HookStore, delivery: Delivery, headers: dict[str, str]) -> Attempt:
+async def _post(state: Outbox, delivery: Delivery, headers: dict[str, str]) -> Attempt:
     assert state.webhook_http is not None
     started = state.now()
     body = json.dumps(delivery.payload).encode()

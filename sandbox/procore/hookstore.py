@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import httpx
 
+from sandbox.clock import Clock
 from sandbox.procore.dispatcher import dispatch_pending
 from sandbox.procore.payloads import ChangeEvent, build_payload
 from sandbox.procore.records import Delivery, Hook, PayloadVersion, Trigger, WebhookSwitches
 from sandbox.procore.store import Store
-from sync.clock import Clock
 
 
 class HookStore(Store):

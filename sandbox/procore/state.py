@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import httpx
 
+from sandbox.clock import Clock
 from sandbox.procore.hookstore import HookStore
 from sandbox.procore.payloads import ChangeEvent, new_ulid
 from sandbox.procore.ratelimit import Faults, RateLimiter
@@ -16,7 +17,6 @@ from sandbox.procore.records import (
     ChangeOrderKind,
     ChangeOrderLine,
 )
-from sync.clock import Clock
 
 RESOURCE_NAMES: dict[ChangeOrderKind, str] = {
     "commitment": "Commitment Change Orders",

@@ -6,6 +6,7 @@ import itertools
 import random
 from datetime import datetime
 
+from sandbox.clock import Clock, SystemClock
 from sandbox.procore.records import (
     AccessToken,
     BaseType,
@@ -20,7 +21,6 @@ from sandbox.procore.records import (
     Vendor,
     WbsCode,
 )
-from sync.clock import Clock, SystemClock
 
 
 class Store:

@@ -4,6 +4,5 @@ from sandbox.qbd.company import CompanyFile
 from sandbox.qbd.connector import WebConnector
 from sandbox.qbd.executor import execute
 from sandbox.qbd.qwc import QwcError, read_qwc
-from sandbox.qbd.seed import seed_demo
 
-__all__ = ["CompanyFile", "QwcError", "WebConnector", "execute", "read_qwc", "seed_demo"]
+__all__ = ["CompanyFile", "QwcError", "WebConnector", "execute", "read_qwc"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sandbox.clock import Clock, SystemClock
 from sandbox.qbd.records import ListRow, Txn
-from sync.clock import Clock, SystemClock
 
 # Names are unique across these lists (QuickBooks' "name list"): 3100 otherwise.
 NAME_LISTS = ("customer", "vendor")

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sandbox.clock import Clock, SystemClock
 from sandbox.qbo import writes
 from sandbox.qbo.auth import AuthState
 from sandbox.qbo.faults import FaultSwitches
 from sandbox.qbo.realm import JsonObject, Realm
-from sync.clock import Clock, SystemClock
 
 
 @dataclass(frozen=True)

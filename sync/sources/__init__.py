@@ -1,0 +1,1 @@
+"""Project-management systems the engine reads from, each behind ``base.Source``."""

@@ -1,0 +1,1 @@
+"""Accounting systems the engine writes to, each behind ``base.Target``."""

@@ -18,7 +18,8 @@ from sync.models import (
 class OutcomeToFollow(Exception):  # a signal, like StopIteration, not an error
     """Raised by ``create``/``update`` of a target that completes later (the Web Connector
     polls for its work): the write is accepted and durably queued, its outcome will arrive
-    through ``sync.outcomes``. ``detail`` goes into the history (e.g. text that was fitted)."""
+    through ``sync.engine.outcomes``. ``detail`` goes into the history (e.g. text that was
+    fitted)."""
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)

@@ -12,7 +12,8 @@ import pytest
 from pydantic import SecretStr
 
 from bot import ids
-from sandbox.demo_company import build_world, register_hook
+from sandbox.demo.company import build_world, register_hook
+from sandbox.demo.setup import SERVICE_BASE, demo_settings, seed_costbridge
 from sandbox.procore import create_app as procore_app
 from sandbox.qbo import create_app as qbo_app
 from sandbox.slack import SlackDriver, SlackState
@@ -21,7 +22,6 @@ from sandbox.slack.server import serving
 from sandbox.slack.state import APPROVER, BOT_TOKEN, SIGNING_SECRET, Message
 from sandbox.transport import SandboxTransport
 from sync.clock import FrozenClock
-from sync.demo import SERVICE_BASE, demo_settings, seed_costbridge
 from sync.service import build_service
 from sync.settings import Settings
 from sync.web import create_app

@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import select
 
 from db.models import MappingRuleRow
-from sandbox.slack.demo import sandbox_slack
+from sandbox.demo.qbo import play, start_world
+from sandbox.demo.slack import sandbox_slack
 from sandbox.slack.state import APPROVER
-from sync.demo import play, start_world
+from sync.engine.worker import run_forever
 from sync.settings import Settings
 from sync.web import create_app
-from sync.worker import run_forever
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [

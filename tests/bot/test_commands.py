@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.command_parse import HELP, NAMES
 from db.models import MappingRuleRow
 from sandbox.slack.state import APPROVER, VIEWER
-from sync.operations import status
+from sync.engine.operations import status
 from tests.bot.conftest import SlackHarness
 from tests.bot.test_resolve import HAUL_OFF
 from tests.e2e.scenario import commitment_change_order, one_line

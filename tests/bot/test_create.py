@@ -11,7 +11,7 @@ from bot import ids
 from bot.blocks.limits import violations
 from db.models import AuditEntry, EntityLink
 from db.models_slack import SlackMessage
-from sandbox.demo_company import PROCORE_COMPANY_ID, QBO_REALM
+from sandbox.demo.company import PROCORE_COMPANY_ID, QBO_REALM
 from sandbox.procore.demo import seed_reference_data
 from sandbox.slack.state import APPROVER, VIEWER, Message
 from tests.bot.conftest import CHANNEL, SlackHarness

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from bot.runtime import install
 from sandbox.procore import create_app as procore_app
 from sandbox.qbo import create_app as qbo_app
 from sandbox.slack.state import Message
 from sandbox.transport import SandboxTransport
-from sync.operations import retry_dead, status
+from sync.engine.operations import retry_dead, status
+from sync.engine.worker import run_until_idle
 from sync.service import build_service
-from sync.worker import run_until_idle
 from tests.bot.conftest import CHANNEL, SlackHarness
 from tests.e2e.scenario import commitment_change_order, one_line
 
@@ -58,7 +57,6 @@ async def test_refused_quickbooks_token_is_one_alert_edited_then_resolved_on_rec
         qbo_transport=SandboxTransport(qbo_app(h.world.qbo)),
         sleep=h.sleep,
     )
-    install(restarted)
     try:
         assert len(await retry_dead(restarted, actor="test")) == 6
         await run_until_idle(restarted)

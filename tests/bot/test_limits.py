@@ -101,7 +101,7 @@ def test_the_checker_catches_what_slack_refuses() -> None:
 
 async def test_every_message_sent_in_a_busy_scenario_passes(slack: SlackHarness) -> None:
     h = slack
-    from sandbox.demo_company import TEN_LINES
+    from sandbox.demo.company import TEN_LINES
     from sandbox.procore.state import LineSeed
 
     other = [LineSeed(f"Odd job {n}", "10.00", "31-000", "O") for n in range(40)]

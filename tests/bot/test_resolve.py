@@ -8,7 +8,7 @@ from bot import ids
 from db.models import AuditEntry
 from sandbox.procore.state import LineSeed
 from sandbox.slack.state import APPROVER
-from sync.rule_store import load_rules
+from sync.rules.store import load_rules
 from tests.bot.conftest import CHANNEL, SlackHarness
 from tests.e2e.scenario import commitment_change_order
 

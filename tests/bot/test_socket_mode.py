@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from bot.runtime import find_bot
 from bot.socket_mode import SocketModeRefused, socket_mode_handler
-from sync.cli import app as cli
+from sync.cli.main import app as cli
 from sync.runtime import serve
 from sync.settings import get_settings
 from tests.bot.conftest import SlackHarness

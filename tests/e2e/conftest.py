@@ -11,16 +11,16 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from sandbox.demo_company import DemoWorld, build_world, register_hook
+from sandbox.demo.company import DemoWorld, build_world, register_hook
+from sandbox.demo.setup import SERVICE_BASE, demo_settings, seed_costbridge
 from sandbox.procore import create_app as procore_app
 from sandbox.qbo import create_app as qbo_app
 from sandbox.transport import SandboxTransport
 from sync.clock import FrozenClock
-from sync.demo import SERVICE_BASE, demo_settings, seed_costbridge
+from sync.engine.worker import run_until_idle
 from sync.service import Service, build_service
 from sync.settings import Settings
 from sync.web import create_app
-from sync.worker import run_until_idle
 
 
 @dataclass

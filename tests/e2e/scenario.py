@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandbox.demo_company import TEN_LINES, DemoWorld
+from sandbox.demo.company import TEN_LINES, DemoWorld
 from sandbox.procore.state import LineSeed
 
 

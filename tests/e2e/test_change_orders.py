@@ -15,11 +15,11 @@ from db.models import (
     SourceDocumentRow,
     TargetLink,
 )
-from sandbox.demo_company import TEN_LINES, WEBHOOK_AUTHORIZATION
-from sync import states
+from sandbox.demo.company import TEN_LINES, WEBHOOK_AUTHORIZATION
+from sync.engine import states
 from sync.models import PostedRef, TargetKind
 from sync.secret_box import secret_box_from
-from sync.token_store import DbTokenStore
+from sync.targets.qbo.token_store import DbTokenStore
 from tests.e2e.conftest import Harness
 from tests.e2e.scenario import commitment_change_order, one_line
 

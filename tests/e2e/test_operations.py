@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from db.models import DeadLetter
-from sync import states
-from sync.operations import retry_dead, set_paused, status
-from sync.sweep import sweep
-from sync.worker import run_one
+from sync.engine import states
+from sync.engine.operations import retry_dead, set_paused, status
+from sync.engine.sweep import sweep
+from sync.engine.worker import run_one
 from tests.e2e.conftest import Harness
 from tests.e2e.scenario import commitment_change_order, one_line
 
@@ -93,7 +93,7 @@ async def test_notifiers_hear_each_settled_state_once_per_change(harness: Harnes
     async def notifier(_svc: object, data: dict[str, object]) -> None:
         heard.append(data)
 
-    h.svc.notifiers.append(notifier)
+    h.svc.hooks.notifiers.append(notifier)
     commitment_change_order(h.world, [*one_line(), *one_line("450.00", "31-000", "O")])
     await h.deliver()
     await h.drain()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sync.health import HealthSignals, Observation, Signal
-from sync.health_rules import OK, OPEN, PENDING, Health, conditions_of, step
+from sync.health.rules import OK, OPEN, PENDING, Health, conditions_of, step
+from sync.health.signals import HealthSignals, Observation, Signal
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 LIMIT = timedelta(minutes=15)

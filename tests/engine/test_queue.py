@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.models import WorkItem
 from db.session import session_factory
-from sync import queue
 from sync.clock import FrozenClock
+from sync.engine import queue
 
 
 async def test_same_key_coalesces_and_is_claimed_once(

@@ -20,20 +20,21 @@ from sqlmodel import col
 
 from db.models import DocumentVersion, HistoryEntry, SourceDocumentRow, TargetLink
 from db.models_qbd import QbdRequest
-from sandbox.demo_company import DemoWorld, add_change_orders, build_world, register_hook
+from sandbox.demo.company import DemoWorld, add_change_orders, build_world, register_hook
+from sandbox.demo.company_file import seed_demo
+from sandbox.demo.qbd import link_world, qbd_settings, seed_costbridge_qbd, web_connector
+from sandbox.demo.setup import SERVICE_BASE
 from sandbox.procore import create_app as procore_app
-from sandbox.qbd import CompanyFile, WebConnector, seed_demo
+from sandbox.qbd import CompanyFile, WebConnector
 from sandbox.qbd.connector import SessionLog
 from sandbox.qbd.schema import qbxml_schema
 from sandbox.qbo import create_app as qbo_app
 from sandbox.transport import SandboxTransport
 from sync.clock import FrozenClock
-from sync.demo import SERVICE_BASE
-from sync.demo_qbd import link_world, qbd_settings, seed_costbridge_qbd, web_connector
+from sync.engine.worker import run_until_idle
 from sync.service import Service, build_service
 from sync.settings import Settings
 from sync.web import create_app
-from sync.worker import run_until_idle
 from tests.e2e.conftest import FakeSleep
 
 EMITTED: list[str] = []  # every qbXML request of the whole run (checked in test_schema.py)

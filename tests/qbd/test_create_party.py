@@ -6,11 +6,11 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from db.models import AuditEntry, EntityLink, WorkItem
-from sandbox.demo_company import PROCORE_COMPANY_ID
+from sandbox.demo.company import PROCORE_COMPANY_ID
 from sandbox.procore.demo import seed_reference_data
-from sync import states
-from sync.parties import PartyPlan, work_key
-from sync.queue import enqueue
+from sync.engine import states
+from sync.engine.parties import PartyPlan, work_key
+from sync.engine.queue import enqueue
 from tests.e2e.scenario import one_line
 from tests.qbd.conftest import QbdHarness
 

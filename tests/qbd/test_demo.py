@@ -8,7 +8,7 @@ import pytest
 import structlog
 from typer.testing import CliRunner
 
-from sync.cli import app
+from sync.cli.main import app
 from sync.settings import get_settings
 
 

@@ -10,7 +10,7 @@ import pytest
 from sandbox.procore.state import LineSeed
 from sandbox.qbd import CompanyFile
 from sandbox.qbd.schema import qbxml_schema
-from sync import states
+from sync.engine import states
 from tests.qbd.conftest import QbdHarness
 
 

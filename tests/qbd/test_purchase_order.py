@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sandbox.qbd.seed import JOB_COST_ITEM
-from sync import states
+from sandbox.demo.company_file import JOB_COST_ITEM
+from sync.engine import states
 from tests.qbd.conftest import QbdHarness
 
 # (description, account full name) of the ten lines, by the demo rules.
@@ -120,7 +120,7 @@ async def test_prime_change_orders_become_invoices_with_fitted_numbers(
 
 
 async def test_documents_wait_for_the_first_list_read(qbd: QbdHarness) -> None:
-    from sandbox.demo_company import add_change_orders
+    from sandbox.demo.company import add_change_orders
 
     add_change_orders(qbd.world)
     await qbd.deliver_and_drain()  # no list read yet: nothing to map against

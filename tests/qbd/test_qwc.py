@@ -66,7 +66,7 @@ async def test_web_connector_refuses_plain_http_and_duplicates(qbd: QbdHarness) 
 
 
 def test_cli_writes_the_qwc(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sync.cli import app
+    from sync.cli.main import app
     from sync.settings import get_settings
 
     monkeypatch.setenv("COSTBRIDGE_DATABASE_URL", db_url)

@@ -112,7 +112,7 @@ async def test_postpone_and_minimum_interval_come_from_settings(qbd: QbdHarness)
 
 
 async def test_noop_while_the_engine_prepares_work(qbd: QbdHarness) -> None:
-    from sandbox.demo_company import add_change_orders
+    from sandbox.demo.company import add_change_orders
 
     await qbd.poll()
     add_change_orders(qbd.world)
@@ -144,7 +144,7 @@ async def test_noop_while_the_engine_prepares_work(qbd: QbdHarness) -> None:
 async def test_status_and_the_stale_alert(qbd: QbdHarness) -> None:
     from structlog.testing import capture_logs
 
-    from sync.operations import status
+    from sync.engine.operations import status
     from sync.targets.qbd.health import check
 
     await qbd.poll()

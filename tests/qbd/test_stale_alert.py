@@ -13,8 +13,8 @@ from sandbox.slack import create_app as slack_app
 from sandbox.slack.server import serving
 from sandbox.slack.state import BOT_TOKEN, SIGNING_SECRET
 from sync.clock import FrozenClock
-from sync.health_jobs import check_web_connectors
-from sync.worker import run_until_idle
+from sync.engine.worker import run_until_idle
+from sync.health.jobs import check_web_connectors
 from tests.qbd.conftest import QbdHarness, make_harness
 
 CHANNEL = "C0SYNC"

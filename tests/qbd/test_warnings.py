@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync import states
+from sync.engine import states
 from tests.qbd.conftest import QbdHarness
 
 

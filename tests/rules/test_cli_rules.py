@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from sync.cli import app
+from sync.cli.main import app
 from sync.logs import configure_logging
 from sync.settings import get_settings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.rules_explain import ExplainError, explain_document
+from sync.rules.explain import ExplainError, explain_document
 from tests.e2e.conftest import Harness
 from tests.e2e.scenario import commitment_change_order
 

@@ -11,8 +11,8 @@ from db.models import AuditEntry, DocumentVersion, MappingRuleRow, MappingRuleVe
 from mappings.io_csv import import_csv
 from mappings.rule_rows import ParsedRules
 from mappings.rules import RuleOrigin
-from sync import states
-from sync.rules_service import ImportReport, deactivate_rule, import_rules
+from sync.engine import states
+from sync.rules.service import ImportReport, deactivate_rule, import_rules
 from tests.e2e.conftest import Harness
 from tests.e2e.scenario import commitment_change_order, one_line
 

@@ -16,7 +16,7 @@ import structlog
 
 from sync.clock import Clock
 from sync.errors import AuthError, FatalError, RetryableError
-from sync.health import Report, no_report
+from sync.health.signals import Report, no_report
 from sync.sources.procore.oauth import TokenSource
 from sync.sources.procore.responses import SYSTEM, error_for, exhausted_until, retry_wait
 

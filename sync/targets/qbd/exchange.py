@@ -3,7 +3,7 @@
 ``next_request`` renders the next queued row as qbXML *now*, from what the database knows now
 (a link makes an Add a Mod; an unanswered earlier send makes it a look-up first).
 ``take_response`` matches each answer to its row by ``requestID`` and hands every outcome of
-a document to the engine (``sync.outcomes``), in the same transaction as the queue update.
+a document to the engine (``sync.engine.outcomes``), in the same transaction as the queue update.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import DocumentVersion
 from db.models_qbd import QbdCompanyFile, QbdRequest, QbdSession
-from sync import outcomes, states
+from sync.engine import outcomes, states
+from sync.engine.posting import PostResult, find_link
 from sync.errors import AttentionReason
 from sync.models import PostedRef, TargetKind, TargetRef
-from sync.posting import PostResult, find_link
-from sync.rule_store import link_entity
+from sync.rules.store import link_entity
 from sync.settings import Settings
 from sync.targets.qbd import lists, outbox, parties
 from sync.targets.qbd import requests as rq

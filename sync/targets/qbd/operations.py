@@ -13,13 +13,14 @@ from importlib.metadata import PackageNotFoundError, version
 import structlog
 from lxml import etree
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from db.models import WorkItem
-from sync import queue
+from sync.clock import Clock
+from sync.engine import queue
 from sync.errors import FatalError
-from sync.service import Service
+from sync.settings import Settings
 from sync.targets.qbd import outbox, sessions
 from sync.targets.qbd.company import by_username, ensure_configured
 from sync.targets.qbd.exchange import (
@@ -50,11 +51,15 @@ def _version() -> str:
 class Qbwc:
     """What ``POST /qbwc`` does, operation by operation."""
 
-    def __init__(self, svc: Service) -> None:
-        self.svc = svc
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], clock: Clock, settings: Settings
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.settings = settings
 
     def _ctx(self) -> Context:
-        return Context(settings=self.svc.settings, now=self.svc.clock.now())
+        return Context(settings=self.settings, now=self.clock.now())
 
     async def server_version(self) -> str:
         return f"costbridge {_version()}"
@@ -69,8 +74,8 @@ class Qbwc:
         A wrong user and a wrong password give the same answer, in the same time.
         """
         ctx = self._ctx()
-        settings = self.svc.settings
-        async with self.svc.sessions() as session, session.begin():
+        settings = self.settings
+        async with self.sessions() as session, session.begin():
             await ensure_configured(session, settings, now=ctx.now)
             company = await by_username(session, username)
             if company is None:
@@ -107,7 +112,7 @@ class Qbwc:
         self, ticket: str, hcp: str, company_file: str, major: int, minor: int
     ) -> str:
         ctx = self._ctx()
-        async with self.svc.sessions() as session, session.begin():
+        async with self.sessions() as session, session.begin():
             found = await sessions.find_open(session, ticket, now=ctx.now)
             if found is None:
                 await self._remember(session, ticket, "The session is unknown or has expired.")
@@ -131,7 +136,7 @@ class Qbwc:
     ) -> int:
         """0-99 while work remains, 100 when the queue is empty, negative on error."""
         ctx = self._ctx()
-        async with self.svc.sessions() as session, session.begin():
+        async with self.sessions() as session, session.begin():
             found = await sessions.find_open(session, ticket, now=ctx.now)
             if found is None:
                 await self._remember(session, ticket, "The session is unknown or has expired.")
@@ -166,7 +171,7 @@ class Qbwc:
         """QuickBooks or the company file could not be opened: stop, say why, keep the work."""
         ctx = self._ctx()
         text = f"The Web Connector could not open QuickBooks ({hresult}): {message}"
-        async with self.svc.sessions() as session, session.begin():
+        async with self.sessions() as session, session.begin():
             found = await sessions.find_open(session, ticket, now=ctx.now)
             if found is not None:
                 qs, company = found
@@ -178,7 +183,7 @@ class Qbwc:
 
     async def get_last_error(self, ticket: str) -> str:
         """What went wrong, or NoOp (wait and ask again) while the engine prepares work."""
-        async with self.svc.sessions() as session, session.begin():
+        async with self.sessions() as session, session.begin():
             qs = await sessions.find_any(session, ticket)
             if qs is None:
                 return "The session is unknown or has expired; the next run starts a new one."
@@ -190,7 +195,7 @@ class Qbwc:
             return "Nothing to send right now."
 
     async def close_connection(self, ticket: str) -> str:
-        async with self.svc.sessions() as session, session.begin():
+        async with self.sessions() as session, session.begin():
             qs = await sessions.find_any(session, ticket)
             if qs is None:
                 return "OK"

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sync import queue
+from sync.engine import queue
 from sync.errors import AttentionReason, NeedsHumanError
 from sync.models import ReferenceKind, ReferenceRecord
 from sync.targets.base import PartyRequest

@@ -2,7 +2,7 @@
 
 Nothing here talks to QuickBooks: writes go into the company file's request queue and end in
 ``OutcomeToFollow``; the Web Connector carries them on its next poll and the answer reaches
-the engine through ``sync.outcomes`` (see ``exchange.py``).
+the engine through ``sync.engine.outcomes`` (see ``exchange.py``).
 """
 
 from __future__ import annotations

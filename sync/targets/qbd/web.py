@@ -5,7 +5,6 @@ from __future__ import annotations
 import structlog
 from fastapi import FastAPI, Request, Response
 
-from sync.service import Service
 from sync.targets.qbd.operations import Qbwc
 from sync.targets.qbd.soap import Call, SoapFault, fault, parse_call, response
 from sync.targets.qbd.wsdl import build_wsdl
@@ -50,10 +49,9 @@ async def dispatch(qbwc: Qbwc, call: Call) -> str | int | list[str]:
     raise SoapFault("Client", f"unknown operation {call.operation!r}")
 
 
-def mount_qbwc(app: FastAPI, svc: Service) -> None:
+def mount_qbwc(app: FastAPI, qbwc: Qbwc) -> None:
     """Serve the Web Connector endpoint on ``app`` (with or without a Desktop target)."""
-    qbwc = Qbwc(svc)
-    location = svc.settings.public_base_url.rstrip("/") + PATH
+    location = qbwc.settings.public_base_url.rstrip("/") + PATH
 
     @app.get(PATH)
     async def qbwc_wsdl(request: Request) -> Response:

@@ -18,7 +18,7 @@ import structlog
 
 from sync.clock import Clock
 from sync.errors import AuthError, FatalError, RetryableError
-from sync.health import Report, no_report
+from sync.health.signals import Report, no_report
 from sync.targets.qbo import jsonio
 from sync.targets.qbo.faults import SYSTEM, classify
 from sync.targets.qbo.tokens import TokenSet, TokenStore

@@ -1,0 +1,1 @@
+"""The ``costbridge`` command line (typer): ``main.app`` and its sub-apps."""

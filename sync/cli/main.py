@@ -1,0 +1,164 @@
+"""The ``costbridge`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from sync.cli.common import cli_settings
+from sync.cli.qbwc import app as qbwc_app
+from sync.cli.rules import rules_app
+from sync.errors import ConfigurationError
+from sync.extensions import COMMANDS, installed
+
+app = typer.Typer(
+    help="costbridge: Procore job costs into QuickBooks, exactly once.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(qbwc_app, name="qbwc")
+app.add_typer(rules_app, name="rules")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    worker: Annotated[bool, typer.Option(help="Run the worker in this process.")] = True,
+) -> None:
+    """Web (webhooks, health) + worker + scheduler in one process."""
+    from sync.runtime import serve as run
+    from sync.service import build_service
+    from sync.web import create_app
+
+    try:
+        svc = build_service(cli_settings())
+    except ConfigurationError as exc:
+        typer.echo(f"costbridge serve: {exc}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        asyncio.run(run(svc, create_app(svc), host=host, port=port, worker=worker))
+    except ConfigurationError as exc:  # a setting is missing: say which, no traceback
+        asyncio.run(svc.aclose())
+        typer.echo(f"costbridge serve: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def worker() -> None:
+    """Only the worker (run several against PostgreSQL to scale out)."""
+    from db.migrate import upgrade
+    from sync.engine.worker import run_forever
+    from sync.service import build_service
+
+    async def main() -> None:
+        svc = build_service(cli_settings())
+        await upgrade(svc.engine)
+        try:  # the installed extensions (Slack) came with the service: any worker runs their work
+            await run_forever(svc, asyncio.Event())
+        finally:
+            await svc.aclose()
+
+    asyncio.run(main())
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema up to date (serve and demo do this by themselves)."""
+    from db.migrate import upgrade
+    from db.session import create_engine
+
+    async def main() -> None:
+        engine = create_engine(cli_settings().database_url)
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(main())
+    typer.echo("database is up to date")
+
+
+@app.command()
+def retry(
+    document: Annotated[int | None, typer.Option(help="Only this document id.")] = None,
+) -> None:
+    """Replay dead letters: the documents go back to the queue (looked up before re-creating)."""
+    from sync.engine.operations import retry_dead
+    from sync.service import build_service
+
+    async def main() -> list[str]:
+        svc = build_service(cli_settings())
+        try:
+            return await retry_dead(svc, actor="cli", document_id=document)
+        finally:
+            await svc.aclose()
+
+    replayed = asyncio.run(main())
+    typer.echo(
+        f"{len(replayed)} queued again: {', '.join(replayed)}"
+        if replayed
+        else "no dead letters to replay"
+    )
+
+
+@app.command()
+def status() -> None:
+    """Counts by state, dead letters, oldest waiting, last success."""
+    from sync.engine.operations import status as read_status
+    from sync.service import build_service
+
+    async def main() -> None:
+        svc = build_service(cli_settings())
+        try:
+            s = await read_status(svc)
+        finally:
+            await svc.aclose()
+        for state, count in sorted(s.counts.items()):
+            typer.echo(f"{state:>16}  {count}")
+        typer.echo(f"{'dead letters':>16}  {s.dead_letters}")
+        typer.echo(f"{'oldest waiting':>16}  {s.oldest_waiting or '-'}")
+        typer.echo(f"{'last posted':>16}  {s.last_posted or '-'}")
+        typer.echo(f"{'worker':>16}  {'paused' if s.paused else 'running'}")
+        for qb in s.web_connectors:
+            polled = qb.last_poll_at.isoformat() if qb.last_poll_at else "never"
+            silent = " SILENT" if qb.stale else ""
+            typer.echo(f"{'qbwc ' + qb.name:>16}  last poll {polled}, {qb.pending} waiting{silent}")
+
+    asyncio.run(main())
+
+
+@app.command()
+def pause() -> None:
+    """Stop every worker from taking new work (webhooks are still stored and queued)."""
+    _set_paused(True)
+    typer.echo("paused: nothing will be posted until `costbridge resume`")
+
+
+@app.command()
+def resume() -> None:
+    """Let the workers take work again."""
+    _set_paused(False)
+    typer.echo("resumed")
+
+
+def _set_paused(paused: bool) -> None:
+    from db.migrate import upgrade
+    from sync.engine.operations import set_paused
+    from sync.service import build_service
+
+    async def main() -> None:
+        svc = build_service(cli_settings())
+        try:
+            await upgrade(svc.engine)
+            await set_paused(svc, paused, actor="cli")
+        finally:
+            await svc.aclose()
+
+    asyncio.run(main())
+
+
+# Commands of the installed extensions (``costbridge demo`` and ``costbridge sandbox`` come
+# with the sandbox package): the command line imports none of them by name.
+for register in installed(COMMANDS):
+    register(app)

@@ -1,0 +1,209 @@
+"""Source documents, their versions and their history, in the database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from db.models import DocumentVersion, HistoryEntry, SourceDocumentRow
+from sync.engine import queue, states
+from sync.errors import AttentionReason
+from sync.models import DocumentRef, SourceDocument
+
+# The states people are told about (by the notifiers registered on the service).
+NOTIFY_STATES = frozenset({states.POSTED, states.NEEDS_ATTENTION, states.FAILED, states.DEAD})
+
+
+@dataclass
+class Recorded:
+    document: SourceDocumentRow
+    version: DocumentVersion
+    is_new_version: bool
+
+
+async def find_document(session: AsyncSession, ref: DocumentRef) -> SourceDocumentRow | None:
+    stmt = select(SourceDocumentRow).where(
+        col(SourceDocumentRow.source) == ref.source,
+        col(SourceDocumentRow.kind) == ref.kind.value,
+        col(SourceDocumentRow.external_id) == ref.id,
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def record_version(session: AsyncSession, doc: SourceDocument, *, now: datetime) -> Recorded:
+    """Store what the source says now; a changed document becomes a new version.
+
+    Older versions that never posted are superseded by the new one (their history says so).
+    """
+    row = await find_document(session, doc.ref)
+    if row is None:
+        row = SourceDocumentRow(
+            source=doc.source,
+            kind=doc.kind.value,
+            external_id=doc.id,
+            project_id=doc.project.id,
+            created_at=now,
+            updated_at=now,
+        )
+    row.number, row.title, row.url = doc.number, doc.title[:512], doc.url
+    row.counterparty = (doc.vendor.name if doc.vendor else doc.project.name)[:256]
+    row.updated_at = now
+    session.add(row)
+    await session.flush()
+    assert row.id is not None
+
+    digest = doc.content_hash()
+    existing = (
+        await session.execute(
+            select(DocumentVersion).where(
+                col(DocumentVersion.document_id) == row.id,
+                col(DocumentVersion.content_hash) == digest,
+            )
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        if existing.payload is None and existing.state not in states.SETTLED:
+            existing.payload = doc.model_dump_json()
+        return Recorded(row, existing, is_new_version=False)
+
+    version = DocumentVersion(
+        document_id=row.id,
+        content_hash=digest,
+        payload=doc.model_dump_json(),
+        source_status=doc.status[:32],
+        total=str(doc.total),
+        line_count=len(doc.lines),
+        state=states.RECEIVED,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(version)
+    await session.flush()
+    assert version.id is not None
+    await add_history(
+        session,
+        row.id,
+        version.id,
+        "",
+        states.RECEIVED,
+        "fetched from source",
+        now=now,
+        detail=f"status {doc.status}, {len(doc.lines)} lines, {doc.total}",
+    )
+    for older in await _replaceable_versions(session, row.id, exclude=version.id):
+        await transition(
+            session,
+            older,
+            states.SUPERSEDED,
+            "newer version in source",
+            now=now,
+            detail=f"replaced by version {version.id}",
+        )
+    row.current_version_id = version.id
+    session.add(row)
+    return Recorded(row, version, is_new_version=True)
+
+
+async def _replaceable_versions(
+    session: AsyncSession, document_id: int, *, exclude: int
+) -> list[DocumentVersion]:
+    stmt = select(DocumentVersion).where(
+        col(DocumentVersion.document_id) == document_id,
+        col(DocumentVersion.id) != exclude,
+        col(DocumentVersion.state).in_(states.REPLACEABLE),
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def transition(
+    session: AsyncSession,
+    version: DocumentVersion,
+    to_state: str,
+    cause: str,
+    *,
+    now: datetime,
+    actor: str = "system",
+    detail: str = "",
+    reasons: Sequence[AttentionReason] | None = None,
+) -> None:
+    """Move a version to a new state and record why, in one place."""
+    from_state = version.state
+    version.state = to_state
+    version.updated_at = now
+    if reasons is not None:
+        version.reasons = json.dumps([_reason_json(r) for r in reasons])
+    elif to_state != states.NEEDS_ATTENTION:
+        version.reasons = "[]"
+    session.add(version)
+    assert version.id is not None
+    await add_history(
+        session,
+        version.document_id,
+        version.id,
+        from_state,
+        to_state,
+        cause,
+        now=now,
+        actor=actor,
+        detail=detail,
+    )
+    if to_state in NOTIFY_STATES:
+        # Durable and atomic with the transition: whoever tells people (Slack) runs later from
+        # the queue, so a crash cannot lose the notice nor send one for a rolled-back change.
+        await queue.enqueue(
+            session,
+            key=f"notify:{version.document_id}",
+            kind="notify",
+            data={"document_id": version.document_id, "version_id": version.id, "state": to_state},
+            now=now,
+        )
+
+
+async def add_history(
+    session: AsyncSession,
+    document_id: int,
+    version_id: int | None,
+    from_state: str,
+    to_state: str,
+    cause: str,
+    *,
+    now: datetime,
+    actor: str = "system",
+    detail: str = "",
+) -> None:
+    session.add(
+        HistoryEntry(
+            document_id=document_id,
+            version_id=version_id,
+            from_state=from_state,
+            to_state=to_state,
+            cause=cause[:64],
+            actor=actor,
+            detail=detail,
+            at=now,
+        )
+    )
+
+
+def _reason_json(reason: AttentionReason) -> dict[str, object]:
+    return {
+        "kind": reason.kind,
+        "message": reason.message,
+        "line_id": reason.line_id,
+        "data": dict(reason.data),
+    }
+
+
+def reasons_of(version: DocumentVersion) -> list[AttentionReason]:
+    return [
+        AttentionReason(
+            kind=r["kind"], message=r["message"], line_id=r.get("line_id"), data=r.get("data") or {}
+        )
+        for r in json.loads(version.reasons or "[]")
+    ]

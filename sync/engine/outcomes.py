@@ -1,0 +1,126 @@
+"""What becomes of a version once its write has an outcome: posted, refused, or dead.
+
+Shared by the pipeline (QuickBooks Online answers inside the call) and by targets that answer
+later (the Web Connector delivers QuickBooks Desktop's answer on its next poll). Both record
+the same link, the same transitions and the same history, so a document reads the same in
+Slack, the dashboard and ``costbridge status`` whichever accounting system it went to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import DeadLetter, DocumentVersion
+from sync.engine import states
+from sync.engine.documents import add_history, transition
+from sync.engine.posting import PostResult, apply_result, find_link
+from sync.errors import AttentionReason
+
+
+async def record_posted(
+    session: AsyncSession,
+    version: DocumentVersion,
+    result: PostResult,
+    *,
+    target: str,
+    purge_payloads: bool,
+    now: datetime,
+    content_hash: str | None = None,
+) -> None:
+    """Write the link and move the version to ``posted``.
+
+    A version that is no longer ``posting`` when a late answer arrives (a newer version
+    superseded it while the Web Connector was away) keeps its state: the link is recorded
+    all the same, so the newer version updates that document instead of adding a second one.
+    """
+    assert version.id is not None
+    link = await find_link(session, version.document_id, target)
+    session.add(
+        apply_result(
+            link,
+            result,
+            document_id=version.document_id,
+            version_id=version.id,
+            content_hash=content_hash or version.content_hash,
+            target=target,
+            now=now,
+        )
+    )
+    posted = result.posted
+    detail = (
+        f"{posted.kind.value} {posted.doc_number or posted.id} (id {posted.id}), "
+        f"total {posted.total}"
+    )
+    if version.state != states.POSTING:
+        await add_history(
+            session,
+            version.document_id,
+            version.id,
+            version.state,
+            version.state,
+            f"written in target while {version.state}",
+            now=now,
+            detail=detail,
+        )
+        return
+    version.outcome_unknown = False
+    version.last_error = ""
+    if purge_payloads:
+        version.payload = None  # ids, amounts, status and history stay
+    await transition(
+        session, version, states.POSTED, f"posted ({result.operation})", now=now, detail=detail
+    )
+
+
+async def needs_human(
+    session: AsyncSession,
+    version: DocumentVersion,
+    now: datetime,
+    reasons: Sequence[AttentionReason],
+    detail: str = "",
+) -> None:
+    text = detail or "; ".join(r.message for r in reasons)
+    await transition(
+        session,
+        version,
+        states.NEEDS_ATTENTION,
+        "needs a human",
+        now=now,
+        detail=text,
+        reasons=reasons,
+    )
+
+
+async def bury(session: AsyncSession, version: DocumentVersion, error: str, now: datetime) -> None:
+    """Dead-letter the version: payload and error kept for ``costbridge retry``."""
+    session.add(
+        DeadLetter(
+            subject=f"version:{version.id}",
+            document_id=version.document_id,
+            version_id=version.id,
+            payload=version.payload or "{}",
+            error=error,
+            created_at=now,
+        )
+    )
+    await transition(session, version, states.DEAD, "retries exhausted", now=now, detail=error)
+
+
+async def note(
+    session: AsyncSession, version: DocumentVersion, cause: str, detail: str, *, now: datetime
+) -> None:
+    """A history line without a state change (a warning from the target, a late answer)."""
+    assert version.id is not None
+    await add_history(
+        session,
+        version.document_id,
+        version.id,
+        version.state,
+        version.state,
+        cause,
+        now=now,
+        detail=detail,
+    )
