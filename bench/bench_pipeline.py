@@ -26,15 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 import structlog
 
-from db.migrate import upgrade
 from sandbox.demo.company import build_world, register_hook
-from sandbox.demo.setup import SERVICE_BASE, demo_settings, seed_costbridge
-from sandbox.procore import create_app as procore_app
+from sandbox.demo.setup import SERVICE_BASE, demo_settings, sandbox_service, seed_costbridge
 from sandbox.procore.state import LineSeed
-from sandbox.qbo import create_app as qbo_app
-from sandbox.transport import SandboxTransport
 from sync.engine.worker import run_until_idle
-from sync.service import build_service
 from sync.settings import Settings
 from sync.web import create_app
 
@@ -47,12 +42,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         world = build_world()
         settings = demo_settings(Settings(_env_file=None, data_dir=tmp), world)
-        svc = build_service(
-            settings,
-            procore_transport=SandboxTransport(procore_app(world.procore)),
-            qbo_transport=SandboxTransport(qbo_app(world.qbo)),
-        )
-        await upgrade(svc.engine)
+        svc = await sandbox_service(settings, world)
         await seed_costbridge(svc, world)
         web = create_app(svc)
         latencies: list[float] = []

@@ -9,13 +9,10 @@ move the documents to posted.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 import typer
 from pydantic import SecretStr
 
-from db.migrate import upgrade
 from mappings.references import ReferenceIndex
 from mappings.rules import RuleOrigin
 from sandbox.demo.company import (
@@ -29,19 +26,16 @@ from sandbox.demo.setup import (
     SERVICE_BASE,
     demo_rules,
     demo_settings,
-    fresh_demo_database,
     link_demo_entities,
+    sandbox_service,
     summary,
 )
-from sandbox.procore import create_app as procore_app
 from sandbox.qbd import CompanyFile, WebConnector, read_qwc
 from sandbox.qbd.connector import SessionLog
-from sandbox.qbo import create_app as qbo_app
-from sandbox.transport import SandboxTransport
 from sync.engine.worker import run_until_idle
 from sync.models import ReferenceKind, ReferenceRecord
 from sync.rules.service import import_rules
-from sync.service import Service, build_service
+from sync.service import Service
 from sync.settings import Settings
 from sync.targets.qbd.company import ensure_configured
 from sync.targets.qbd.qwc import build_qwc
@@ -122,14 +116,7 @@ def _report(label: str, log: SessionLog) -> None:
 async def run_demo_qbd(settings: Settings, *, once: bool, port: int) -> int:
     world = build_world()
     company = seed_demo()
-    demo = qbd_settings(settings, world)
-    fresh_demo_database(Path(demo.data_dir))
-    svc = build_service(
-        demo,
-        procore_transport=SandboxTransport(procore_app(world.procore)),
-        qbo_transport=SandboxTransport(qbo_app(world.qbo)),
-    )
-    await upgrade(svc.engine)
+    svc = await sandbox_service(qbd_settings(settings, world), world)
     await seed_costbridge_qbd(svc, company)
     await link_world(svc, world, company)
     web = create_app(svc)

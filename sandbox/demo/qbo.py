@@ -8,12 +8,9 @@ the real ``/webhooks/procore`` endpoint. Without ``--once`` the service keeps ru
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 import typer
 
-from db.migrate import upgrade
 from sandbox.demo.company import (
     DemoWorld,
     add_change_orders,
@@ -23,16 +20,15 @@ from sandbox.demo.company import (
 from sandbox.demo.setup import (
     SERVICE_BASE,
     demo_settings,
-    fresh_demo_database,
+    sandbox_service,
     seed_costbridge,
     summary,
 )
 from sandbox.demo.slack import SandboxSlack
 from sandbox.procore import create_app as procore_app
 from sandbox.qbo import create_app as qbo_app
-from sandbox.transport import SandboxTransport
 from sync.engine.worker import run_until_idle
-from sync.service import Service, build_service
+from sync.service import Service
 from sync.settings import Settings
 from sync.web import create_app
 
@@ -40,14 +36,7 @@ from sync.web import create_app
 async def start_world(settings: Settings) -> tuple[DemoWorld, Service, httpx.AsyncClient]:
     """Seed the sandboxes and costbridge, wire webhooks to the real endpoint."""
     world = build_world()
-    demo = demo_settings(settings, world)
-    fresh_demo_database(Path(demo.data_dir))
-    svc = build_service(
-        demo,
-        procore_transport=SandboxTransport(procore_app(world.procore)),
-        qbo_transport=SandboxTransport(qbo_app(world.qbo)),
-    )
-    await upgrade(svc.engine)
+    svc = await sandbox_service(demo_settings(settings, world), world)
     await seed_costbridge(svc, world)
     web = create_app(svc)
     hooks_http = httpx.AsyncClient(transport=httpx.ASGITransport(app=web))

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from db.migrate import upgrade
 from db.models import DocumentVersion, SourceDocumentRow, TargetLink
 from mappings.io_yaml import import_yaml
 from mappings.references import ReferenceIndex
@@ -31,12 +32,15 @@ from sandbox.demo.company import (
     WEBHOOK_AUTHORIZATION,
     DemoWorld,
 )
+from sandbox.procore import create_app as procore_app
+from sandbox.qbo import create_app as qbo_app
+from sandbox.transport import SandboxTransport
 from sync.engine import states
 from sync.engine.documents import reasons_of
 from sync.models import ReferenceKind, ReferenceRecord, TargetRef
 from sync.rules.service import import_rules
 from sync.rules.store import link_entity
-from sync.service import Service
+from sync.service import Service, build_service
 from sync.settings import Settings
 
 PROCORE_BASE = "http://procore.sandbox"
@@ -180,3 +184,15 @@ async def summary(svc: Service) -> tuple[int, int]:
         else:
             typer.echo(f"  {version.state:<8} {label} (Procore status: {version.source_status})")
     return posted, waiting
+
+
+async def sandbox_service(settings: Settings, world: DemoWorld) -> Service:
+    """The real service on a fresh demo database, talking to this world's emulators."""
+    fresh_demo_database(Path(settings.data_dir))
+    svc = build_service(
+        settings,
+        procore_transport=SandboxTransport(procore_app(world.procore)),
+        qbo_transport=SandboxTransport(qbo_app(world.qbo)),
+    )
+    await upgrade(svc.engine)
+    return svc
