@@ -65,6 +65,25 @@ class AttentionReason:
     data: dict[str, str] = field(default_factory=dict)
 
 
+class SystemAwayError(CostbridgeError):
+    """An outside system is known to be away: not connected yet (the Web Connector has not
+    polled), or rate-limited for a long while. Waiting for it is not a failed attempt: the
+    document waits (``waiting``) and tries again at ``retry_after`` or when the system is back.
+    ``message`` says what it waits for, in words a person understands."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        system: str = "",
+        code: str = "",
+        detail: str = "",
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, system=system, code=code, detail=detail)
+        self.retry_after = retry_after
+
+
 class NeedsHumanError(CostbridgeError):
     """Cannot proceed without a person: unmapped, ambiguous, inactive reference, closed books."""
 

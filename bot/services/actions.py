@@ -23,14 +23,12 @@ from bot.services.apply import ChoiceError, apply_choices
 from bot.services.choices import Choice, choices_from_state
 from bot.services.clicks import Click, reply_in_thread, show_outcome, tell
 from bot.services.create import create_clicked
-from bot.services.requeue import ref_of, requeue_resolved
-from bot.services.views import source_document
 from db.models import AuditEntry, DocumentVersion, SourceDocumentRow
 from db.models_slack import SlackMessage
 from sync.engine import queue, states
-from sync.engine.documents import reasons_of, transition
-from sync.engine.inbox import enqueue_sync
+from sync.engine.documents import enqueue_sync, payload_of, reasons_of, ref_of, transition
 from sync.engine.operations import retry_dead
+from sync.engine.requeue import requeue_resolved
 from sync.service import Service
 
 log = structlog.get_logger("costbridge.slack")
@@ -128,7 +126,7 @@ async def _claim_and_apply(
             return msg.actor
         row = await session.get(SourceDocumentRow, ref.document_id)
         version = await session.get(DocumentVersion, ref.version_id)
-        doc = source_document(version) if version is not None else None
+        doc = payload_of(version) if version is not None else None
         if row is None or version is None or doc is None:
             raise ChoiceError("This change order changed since; use the latest message.")
         saved = await apply_choices(

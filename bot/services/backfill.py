@@ -9,7 +9,7 @@ from typing import Any
 from bot.blocks.commands import progress_message
 from bot.runtime import SlackBot
 from bot.services.slack_calls import call
-from sync.engine.inbox import enqueue_sync
+from sync.engine.documents import enqueue_sync
 from sync.service import Service
 
 EDIT_EVERY = 10  # documents between two edits of the progress message (Slack rate limits)

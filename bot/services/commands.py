@@ -16,16 +16,16 @@ from bot.blocks.model import StatusView
 from bot.command_parse import APPROVER_ONLY, Command, parse
 from bot.runtime import SlackBot
 from bot.services import reads
-from bot.services.requeue import ref_of, requeue_resolved
-from bot.services.views import doc_view, source_document
+from bot.services.views import doc_view
 from db.models import AuditEntry, DocumentVersion, SourceDocumentRow
 from mappings.describe import describe_rule
 from mappings.references import ReferenceIndex, display
 from mappings.rules import Conditions, Outputs, Rule, RuleOrigin
 from sync.engine import queue, reference
-from sync.engine.inbox import enqueue_sync
+from sync.engine.documents import enqueue_sync, payload_of, ref_of
 from sync.engine.mapping_step import map_for_target
 from sync.engine.operations import retry_dead, set_paused, status
+from sync.engine.requeue import requeue_resolved
 from sync.engine.routes import target_kind_for
 from sync.models import ReferenceKind
 from sync.rules.service import save_rules
@@ -112,7 +112,7 @@ async def _show(svc: Service, bot: SlackBot, caller: Caller, command: Command) -
     async with svc.sessions() as session:
         version = await session.get(DocumentVersion, row.current_version_id)
         assert version is not None
-        doc = source_document(version)
+        doc = payload_of(version)
         if doc is not None:
             mapping = await map_for_target(
                 svc, session, doc, target_kind_for(doc.kind, svc.settings)

@@ -22,15 +22,14 @@ from bot.runtime import SlackBot, find_bot
 from bot.services import store
 from bot.services.apply import ChoiceError
 from bot.services.clicks import Click, reply_in_thread, show_outcome, tell
-from bot.services.requeue import ref_of, requeue_resolved
 from bot.services.slack_calls import call
 from bot.services.views import create_name
 from db.models import AuditEntry, DocumentVersion, SourceDocumentRow
 from mappings.references import ReferenceIndex
 from sync.engine import queue, reference, states
-from sync.engine.documents import reasons_of
-from sync.engine.inbox import enqueue_sync
+from sync.engine.documents import enqueue_sync, reasons_of, ref_of
 from sync.engine.parties import PartyPlan, create_and_link, work_key
+from sync.engine.requeue import requeue_resolved
 from sync.errors import FatalError, NeedsHumanError
 from sync.models import ReferenceKind
 from sync.service import Service

@@ -11,13 +11,12 @@ from typing import Any
 from bot.blocks.options import MAX_OPTIONS, options_response
 from bot.blocks.refs import GroupRef
 from bot.grouping import GroupSpec, group_reasons, lines_of
-from bot.services.views import source_document
 from db.models import DocumentVersion, SourceDocumentRow
 from mappings.references import ReferenceIndex
 from mappings.rules import OutputField
 from mappings.suggest import suggest_accounts, suggest_links
 from sync.engine import reference
-from sync.engine.documents import reasons_of
+from sync.engine.documents import payload_of, reasons_of
 from sync.models import ReferenceKind, ReferenceRecord, SourceDocument
 from sync.rules.store import load_rules
 from sync.service import Service
@@ -47,7 +46,7 @@ async def picker_options(
                 else None
             )
             if version is not None:
-                doc = source_document(version)
+                doc = payload_of(version)
                 specs = group_reasons(reasons_of(version))
                 spec = specs[ref.index] if ref.index < len(specs) else None
         picker = spec.picker if spec is not None and spec.picker else default

@@ -14,21 +14,14 @@ from mappings.references import ReferenceIndex, display
 from mappings.rules import OutputField, Rule
 from mappings.suggest import suggest_accounts
 from sync.engine import reference
-from sync.engine.documents import reasons_of
+from sync.engine.documents import payload_of, reasons_of
 from sync.engine.parties import clean_name, job_name
 from sync.models import SourceDocument
 from sync.rules.store import load_rules
 
 
-def source_document(version: DocumentVersion) -> SourceDocument | None:
-    """The version as the source had it; None once the payload was purged (after posting)."""
-    if not version.payload:
-        return None
-    return SourceDocument.model_validate_json(version.payload)
-
-
 def doc_view(row: SourceDocumentRow, version: DocumentVersion | None) -> DocView:
-    doc = source_document(version) if version is not None else None
+    doc = payload_of(version) if version is not None else None
     assert row.id is not None
     project = doc.project.name if doc else f"Procore project {row.project_id}"
     # A prime change order's counterparty is the owner: the project's customer.
@@ -64,7 +57,7 @@ async def attention_view(
     version: DocumentVersion,
     revision: int,
 ) -> AttentionView:
-    doc = source_document(version)
+    doc = payload_of(version)
     specs = group_reasons(reasons_of(version))
     records = await reference.cached(session, target)
     refs = ReferenceIndex(records)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from bot.services.requeue import ref_of
 from db.models import DocumentVersion, SourceDocumentRow
 from sync.engine import states
-from sync.engine.documents import reasons_of, transition
-from sync.engine.inbox import enqueue_sync
+from sync.engine.documents import enqueue_sync, reasons_of, ref_of, transition
 from sync.engine.operations import retry_dead
 from sync.service import Service
 

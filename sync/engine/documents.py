@@ -14,7 +14,7 @@ from sqlmodel import col
 from db.models import DocumentVersion, HistoryEntry, SourceDocumentRow
 from sync.engine import queue, states
 from sync.errors import AttentionReason
-from sync.models import DocumentRef, SourceDocument
+from sync.models import DocumentKind, DocumentRef, SourceDocument
 
 # The states people are told about (by the notifiers registered on the service).
 NOTIFY_STATES = frozenset({states.POSTED, states.NEEDS_ATTENTION, states.FAILED, states.DEAD})
@@ -207,3 +207,44 @@ def reasons_of(version: DocumentVersion) -> list[AttentionReason]:
         )
         for r in json.loads(version.reasons or "[]")
     ]
+
+
+def payload_of(version: DocumentVersion) -> SourceDocument | None:
+    """The version as the source had it; None once the payload was purged (after posting)."""
+    return SourceDocument.model_validate_json(version.payload) if version.payload else None
+
+
+async def enqueue_sync(session: AsyncSession, ref: DocumentRef, *, now: datetime) -> None:
+    """Queue a sync of one document (coalesced with any sync of it already waiting)."""
+    await queue.enqueue(
+        session,
+        key=f"sync:{ref.source}:{ref.kind.value}:{ref.id}",
+        kind="sync",
+        data={"ref": json.loads(ref.model_dump_json())},
+        now=now,
+    )
+
+
+def ref_of(row: SourceDocumentRow) -> DocumentRef:
+    """What a sync of this document is queued with."""
+    kind = DocumentKind(row.kind)
+    return DocumentRef(source=row.source, kind=kind, id=row.external_id, project_id=row.project_id)
+
+
+async def wake_waiting(session: AsyncSession, *, now: datetime) -> int:
+    """A system that was away is back: every document waiting on one tries again now.
+
+    One still away goes back to waiting at no cost (no attempt is spent on waiting)."""
+    rows = await session.execute(
+        select(SourceDocumentRow, DocumentVersion)
+        .join(DocumentVersion, col(DocumentVersion.id) == col(SourceDocumentRow.current_version_id))
+        .where(col(DocumentVersion.state) == states.WAITING)
+        .order_by(col(SourceDocumentRow.id))
+    )
+    woken = 0
+    for row, version in rows.all():
+        version.next_attempt_at = now
+        session.add(version)
+        await enqueue_sync(session, ref_of(row), now=now)
+        woken += 1
+    return woken

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
 import structlog
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from db.models import InboxEvent
 from sync.engine import queue
-from sync.models import DocumentRef
+from sync.engine.documents import enqueue_sync
 from sync.service import Service
 from sync.sources.base import SourceEvent
 
@@ -114,14 +111,3 @@ async def process_event(svc: Service, inbox_id: int) -> None:
         if svc.settings.purge_payloads:
             stored.payload = None  # the event's ids stay; the raw body is not needed any more
     log.info("inbox.processed", event_id=inbox_id, documents=[r.id for r in refs])
-
-
-async def enqueue_sync(session: AsyncSession, ref: DocumentRef, *, now: datetime) -> None:
-    """Queue a sync of one document (coalesced with any sync of it already waiting)."""
-    await queue.enqueue(
-        session,
-        key=f"sync:{ref.source}:{ref.kind.value}:{ref.id}",
-        kind="sync",
-        data={"ref": json.loads(ref.model_dump_json())},
-        now=now,
-    )

@@ -12,8 +12,7 @@ from sqlmodel import col
 
 from db.models import AuditEntry, Control, DeadLetter, DocumentVersion, SourceDocumentRow
 from sync.engine import queue, states
-from sync.engine.documents import transition
-from sync.engine.inbox import enqueue_sync
+from sync.engine.documents import enqueue_sync, transition
 from sync.engine.worker import PAUSED
 from sync.models import DocumentKind, DocumentRef
 from sync.service import Service

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 import structlog
 from sqlalchemy import func, select
@@ -29,6 +30,7 @@ from sync.errors import (
     NeedsHumanError,
     NotFoundError,
     RetryableError,
+    SystemAwayError,
 )
 from sync.models import DocumentRef, MappedDocument, SourceDocument, TargetKind
 from sync.service import Service
@@ -54,7 +56,7 @@ async def sync_document(svc: Service, ref: DocumentRef) -> None:
             bound.info("pipeline.settled", state=version.state, version=version.id)
             return
         if (
-            version.state == states.FAILED
+            version.state in (states.FAILED, states.WAITING)
             and version.next_attempt_at
             and (version.next_attempt_at > now)
         ):
@@ -81,6 +83,8 @@ async def _map_and_post(svc: Service, doc: SourceDocument, version_id: int) -> N
     """Map and post; any failure from here on counts against this version's attempts."""
     try:
         await _map_and_post_once(svc, doc, version_id)
+    except SystemAwayError as exc:
+        await _wait(svc, version_id, exc)
     except RetryableError as exc:
         await _failed(svc, version_id, exc)
     except FatalError as exc:
@@ -274,6 +278,21 @@ async def _failed(svc: Service, version_id: int, exc: RetryableError) -> None:
         error=str(exc),
         next_attempt_at=at.isoformat(),
     )
+    raise Reschedule(at)
+
+
+async def _wait(svc: Service, version_id: int, exc: SystemAwayError) -> None:
+    """Wait for a system that is away: no attempt spent; again later, or when it is back."""
+    async with svc.sessions() as session, session.begin():
+        version = await session.get(DocumentVersion, version_id)
+        assert version is not None
+        now = svc.clock.now()
+        at = now + timedelta(seconds=exc.retry_after or svc.settings.retry_max_seconds)
+        version.next_attempt_at = at
+        version.last_error = str(exc)
+        if version.state != states.WAITING:  # one history line per wait, not one per look
+            await transition(session, version, states.WAITING, exc.message, now=now)
+    log.info("pipeline.waiting", version=version_id, reason=exc.message, until=at.isoformat())
     raise Reschedule(at)
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import structlog
 
 from db.models import Cursor
-from sync.engine.inbox import enqueue_sync
+from sync.engine.documents import enqueue_sync
 from sync.service import Service
 
 log = structlog.get_logger("costbridge.sweep")

@@ -16,7 +16,7 @@ from sync.engine import queue
 from sync.engine.inbox import process_event
 from sync.engine.pipeline import sync_document
 from sync.engine.retry import Reschedule, next_attempt_at
-from sync.errors import CostbridgeError, FatalError
+from sync.errors import CostbridgeError, FatalError, SystemAwayError
 from sync.health import store as health_store
 from sync.models import DocumentRef
 from sync.service import Service
@@ -68,6 +68,15 @@ async def _after_failure(svc: Service, claimed: queue.Claimed, exc: Exception) -
         async with svc.sessions() as session, session.begin():
             await queue.retry_later(
                 session, claimed, now=svc.clock.now(), run_after=exc.at, count_attempt=False
+            )
+    elif isinstance(exc, SystemAwayError):
+        # Waiting for a system known to be away is not a failed attempt (e.g. the source
+        # unreachable by design for a while): the item comes back at no cost.
+        bound.info("worker.waiting", reason=exc.message)
+        at = next_attempt_at(svc.settings, 1, svc.clock.now(), retry_after=exc.retry_after)
+        async with svc.sessions() as session, session.begin():
+            await queue.retry_later(
+                session, claimed, now=svc.clock.now(), run_after=at, count_attempt=False
             )
     elif isinstance(exc, SQLAlchemyError):
         # Our own database hiccuped (locked, restarted): the work is intact, try again later.

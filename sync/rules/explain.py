@@ -20,9 +20,10 @@ from mappings.document import map_document
 from mappings.explain import explain_line
 from mappings.references import ReferenceIndex
 from sync.engine import reference
+from sync.engine.documents import payload_of
 from sync.engine.routes import target_kind_for
 from sync.models import DocumentKind, DocumentRef, SourceDocument
-from sync.rules.impact import label, payload_of
+from sync.rules.impact import label
 from sync.rules.store import load_links, load_rules
 from sync.service import Service
 

@@ -27,7 +27,7 @@ from mappings.references import EntityLinks, ReferenceIndex
 from mappings.resolve import FieldResolution, FieldStatus, LineResolution
 from mappings.rules import Rule
 from sync.engine import reference, states
-from sync.engine.documents import reasons_of
+from sync.engine.documents import payload_of, reasons_of
 from sync.engine.routes import target_kind_for
 from sync.models import DocumentKind, SourceDocument
 from sync.rules.store import load_links
@@ -72,10 +72,6 @@ async def current_in_state(session: AsyncSession, state: str) -> list[Current]:
         .order_by(col(SourceDocumentRow.id))
     )
     return [(row, version) for row, version in rows.all()]
-
-
-def payload_of(version: DocumentVersion) -> SourceDocument | None:
-    return SourceDocument.model_validate_json(version.payload) if version.payload else None
 
 
 class _Mapper:

@@ -22,9 +22,9 @@ from mappings.references import ReferenceIndex
 from mappings.rule_rows import FileError, LocatedSpec
 from mappings.rules import Rule, RuleOrigin
 from sync.engine import reference, states
-from sync.engine.inbox import enqueue_sync
+from sync.engine.documents import enqueue_sync, payload_of
 from sync.models import DocumentKind, DocumentRef
-from sync.rules.impact import Impact, assess, current_in_state, payload_of
+from sync.rules.impact import Impact, assess, current_in_state
 from sync.rules.store import load_rules, save_rule
 from sync.settings import Settings
 

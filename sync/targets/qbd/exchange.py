@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import DocumentVersion
 from db.models_qbd import QbdCompanyFile, QbdRequest, QbdSession
 from sync.engine import outcomes, states
+from sync.engine.documents import wake_waiting
 from sync.engine.posting import PostResult, find_link
 from sync.errors import AttentionReason
 from sync.models import PostedRef, TargetKind, TargetRef
@@ -425,8 +426,11 @@ async def _list_answer(
         for r in await outbox.sent_rows(session, company.id)
         if r.id != row.id
     ) and not await _lists_waiting(session, company.id):
+        first = company.lists_refreshed_at is None
         company.lists_refreshed_at = ctx.now
         session.add(company)
+        if first:  # QuickBooks Desktop is there now: what waited for it goes on
+            await wake_waiting(session, now=ctx.now)
 
 
 async def _lists_waiting(session: AsyncSession, company_id: int) -> bool:

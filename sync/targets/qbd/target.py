@@ -16,7 +16,7 @@ from sqlmodel import col
 from db.models import DocumentVersion, SourceDocumentRow
 from db.models_qbd import QbdCompanyFile
 from sync.clock import Clock
-from sync.errors import FatalError, RetryableError
+from sync.errors import FatalError, SystemAwayError
 from sync.models import (
     DocumentKind,
     MappedDocument,
@@ -58,8 +58,8 @@ class QbdTarget:
 
         Read-only on the normal path: the pipeline calls this inside its own transaction, and
         a write here could conflict with it. Before the first report there is nothing to map
-        against: a wait, not a failure of the document (RetryableError); the read is queued
-        for the next poll.
+        against: QuickBooks Desktop is away, a wait that spends no attempt (SystemAwayError);
+        the read is queued for the next poll, and its answer wakes the waiting documents.
         """
         async with self.sessions() as session:
             company = await by_name(session, self.settings.qbd_company)
@@ -71,9 +71,9 @@ class QbdTarget:
             company = await self._company(session, now)
             assert company.id is not None
             await outbox.enqueue_list_refresh(session, company.id, now=now)
-        raise RetryableError(
-            "QuickBooks Desktop has not reported its lists yet (waiting for the Web "
-            "Connector's next poll)",
+        raise SystemAwayError(
+            "waiting for QuickBooks Desktop to connect: the Web Connector has not read the "
+            f"company file '{self.settings.qbd_company}' yet",
             system="qbd",
             retry_after=60.0 * self.settings.qbd_run_every_minutes,
         )

@@ -1,0 +1,122 @@
+"""Documents driven through the pipeline again: after a new rule or link, or when a human asks
+(``costbridge requeue``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from db.models import AuditEntry, DeadLetter, DocumentVersion, SourceDocumentRow, TargetLink
+from sync.engine import states
+from sync.engine.documents import enqueue_sync, payload_of, reasons_of, ref_of, transition
+from sync.engine.mapping_step import map_for_target
+from sync.engine.routes import target_kind_for
+from sync.service import Service
+
+log = structlog.get_logger("costbridge.requeue")
+
+
+async def _current(
+    session: AsyncSession, *in_states: str
+) -> list[tuple[SourceDocumentRow, DocumentVersion]]:
+    rows = await session.execute(
+        select(SourceDocumentRow, DocumentVersion)
+        .join(DocumentVersion, col(DocumentVersion.id) == col(SourceDocumentRow.current_version_id))
+        .where(col(DocumentVersion.state).in_(in_states))
+        .order_by(col(SourceDocumentRow.id))
+    )
+    return [(row, version) for row, version in rows.all()]
+
+
+async def requeue_resolved(svc: Service, session: AsyncSession) -> list[int]:
+    """Re-map every waiting document with what the session holds now (uncommitted rules too).
+
+    A document whose reasons shrink is queued for a sync (which maps again and posts when
+    nothing is left); returns their ids. Runs in the worker: mapping may refresh the cache.
+    """
+    now = svc.clock.now()
+    queued: list[int] = []
+    for row, version in await _current(session, states.NEEDS_ATTENTION):
+        doc = payload_of(version)
+        if doc is None or row.id is None:
+            continue
+        kind = target_kind_for(doc.kind, svc.settings)
+        mapping = await map_for_target(svc, session, doc, kind)
+        if len(mapping.reasons) < len(reasons_of(version)):
+            await enqueue_sync(session, ref_of(row), now=now)
+            queued.append(row.id)
+    return queued
+
+
+@dataclass(frozen=True)
+class Requeued:
+    document_id: int
+    label: str
+    state: str  # the state it was in
+
+
+class RequeueRefused(Exception):
+    """The document cannot be driven again: the message says why."""
+
+
+async def requeue_document(svc: Service, document_id: int, *, actor: str) -> Requeued:
+    """Drive one document through the pipeline again, whatever waits (not one posted and
+    unchanged: there is nothing to do). Its attempts start over; before any write the target
+    is searched first, as after any unknown outcome."""
+    now = svc.clock.now()
+    async with svc.sessions() as session, session.begin():
+        row = await session.get(SourceDocumentRow, document_id)
+        if row is None or row.id is None:
+            raise RequeueRefused(f"no document {document_id}")
+        label = f"{row.kind.replace('_', ' ')} {row.number}".strip()
+        version = (
+            await session.get(DocumentVersion, row.current_version_id)
+            if row.current_version_id is not None
+            else None
+        )
+        if version is None:
+            raise RequeueRefused(f"{label} has no version yet: it is still being read")
+        if version.state == states.POSTED and await _posted_unchanged(session, row.id, version):
+            raise RequeueRefused(f"{label} is posted and unchanged: nothing to do")
+        was = version.state
+        if was in states.SETTLED or was in (states.FAILED, states.WAITING, states.SNOOZED):
+            version.attempts = 0
+            version.next_attempt_at = None
+            version.outcome_unknown = True  # whatever happened before, look before creating
+            await transition(
+                session, version, states.FAILED, "requeue requested", now=now, actor=actor
+            )
+        for letter in (
+            await session.execute(
+                select(DeadLetter).where(
+                    col(DeadLetter.document_id) == row.id, col(DeadLetter.replayed_at).is_(None)
+                )
+            )
+        ).scalars():
+            letter.replayed_at = now  # driven again: no longer a dead letter to replay
+        await enqueue_sync(session, ref_of(row), now=now)
+        session.add(
+            AuditEntry(
+                at=now, actor=actor, action="requeue", subject=f"document:{row.id}", detail="{}"
+            )
+        )
+    return Requeued(document_id, label, was)
+
+
+async def _posted_unchanged(
+    session: AsyncSession, document_id: int, version: DocumentVersion
+) -> bool:
+    link = (
+        (
+            await session.execute(
+                select(TargetLink).where(col(TargetLink.document_id) == document_id)
+            )
+        )
+        .scalars()
+        .first()
+    )
+    return link is not None and link.posted_hash == version.content_hash
