@@ -5,9 +5,9 @@ typing ``rules add --account 5010`` knows an account by number or name. A value 
 order, to: the record with that id; else the one record whose number, full name, last name
 segment (``Labor`` of ``Job Expenses:Labor``) or ``number name`` matches (case-insensitive).
 Never a guess: a value that names no record, or several, is an error; so is an id that is also
-another record's number or name. When the reference data holds nothing of a kind (the cache was
-never filled), values of that kind are kept as written with a warning: the mapper still reports
-an unknown id as an invalid target before anything is posted.
+another record's number or name. Nothing unresolved is ever kept: text that is not an id would
+be stored as one and never map. The caller passes reference data fresh enough for the rows
+(``needs_references`` says whether any row names a target record at all).
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ TARGET_FIELDS: dict[str, ReferenceKind] = {
 class TargetCheck:
     rules: tuple[LocatedSpec, ...]
     errors: tuple[FileError, ...]
-    warnings: tuple[FileError, ...]
 
 
 def _names(record: ReferenceRecord) -> set[str]:
@@ -66,24 +65,35 @@ def find_target(refs: ReferenceIndex, kind: ReferenceKind, value: str) -> str | 
     return FileError("", "", f"{value!r} names several {label}s: {shown}; give the id")
 
 
+def needs_references(rules: Sequence[LocatedSpec]) -> bool:
+    """Whether any row names an account, item, class or location (to resolve against data)."""
+    return any(
+        getattr(located.spec.outputs, attr) is not None
+        for located in rules
+        for attr in TARGET_FIELDS
+    )
+
+
+def unresolvable(rules: Sequence[LocatedSpec], why: str) -> TargetCheck:
+    """Every target value refused for one reason (the reference data could not be read)."""
+    errors = [
+        FileError(located.where, attr, f"cannot check {value!r}: {why}")
+        for located in rules
+        for attr in TARGET_FIELDS
+        if (value := getattr(located.spec.outputs, attr)) is not None
+    ]
+    return TargetCheck(tuple(rules), tuple(errors))
+
+
 def resolve_targets(rules: Sequence[LocatedSpec], refs: ReferenceIndex) -> TargetCheck:
     resolved: list[LocatedSpec] = []
     errors: list[FileError] = []
-    warnings: list[FileError] = []
     for located in rules:
         outputs = located.spec.outputs
         changes: dict[str, str] = {}
         for attr, kind in TARGET_FIELDS.items():
             value = getattr(outputs, attr)
             if value is None:
-                continue
-            if not refs.records(kind):
-                warnings.append(
-                    FileError(
-                        located.where, attr,
-                        f"not checked: no {kind.value}s in the reference data yet",
-                    )
-                )  # fmt: skip
                 continue
             found = find_target(refs, kind, value)
             if isinstance(found, FileError):
@@ -94,4 +104,4 @@ def resolve_targets(rules: Sequence[LocatedSpec], refs: ReferenceIndex) -> Targe
             spec = located.spec.model_copy(update={"outputs": outputs.model_copy(update=changes)})
             located = LocatedSpec(located.where, spec)
         resolved.append(located)
-    return TargetCheck(tuple(resolved), tuple(errors), tuple(warnings))
+    return TargetCheck(tuple(resolved), tuple(errors))

@@ -10,7 +10,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from db.migrate import upgrade
-from sync.engine.scheduler import build_scheduler
+from sync.engine.scheduler import build_scheduler, refresh_references
 from sync.engine.worker import run_forever
 from sync.service import Companion, Service
 
@@ -33,6 +33,7 @@ async def serve(
     what it mounted."""
     companions = companions_of(svc)
     await upgrade(svc.engine)
+    await refresh_references(svc)  # rules and links resolve against it from the first minute
     stop = asyncio.Event()
     jobs = build_scheduler(svc) if scheduler else None
     server = uvicorn.Server(

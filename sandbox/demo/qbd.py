@@ -75,7 +75,7 @@ async def seed_costbridge_qbd(svc: Service, company: CompanyFile) -> None:
             session,
             demo_rules().rules,
             settings=svc.settings,
-            target=svc.target.name,
+            target=svc.target,
             actor="demo-seed",
             origin=RuleOrigin.SEED,
             now=now,

@@ -100,7 +100,7 @@ async def seed_costbridge(svc: Service, world: DemoWorld) -> None:
             session,
             parsed.rules,
             settings=svc.settings,
-            target=svc.target.name,
+            target=svc.target,
             actor="demo-seed",
             origin=RuleOrigin.SEED,
             now=now,

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from sync.cli.common import cli_settings
+from sync.cli.links import links_app
 from sync.cli.qbwc import app as qbwc_app
 from sync.cli.rules import rules_app
 from sync.errors import ConfigurationError
@@ -20,6 +21,9 @@ db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(qbwc_app, name="qbwc")
 app.add_typer(rules_app, name="rules")
+app.add_typer(links_app, name="links")
+reference_app = typer.Typer(help="QuickBooks' reference data (accounts, vendors, ...).")
+app.add_typer(reference_app, name="reference")
 
 
 @app.command()
@@ -50,12 +54,14 @@ def serve(
 def worker() -> None:
     """Only the worker (run several against PostgreSQL to scale out)."""
     from db.migrate import upgrade
+    from sync.engine.scheduler import refresh_references
     from sync.engine.worker import run_forever
     from sync.service import build_service
 
     async def main() -> None:
         svc = build_service(cli_settings())
         await upgrade(svc.engine)
+        await refresh_references(svc)
         try:  # the installed extensions (Slack) came with the service: any worker runs their work
             await run_forever(svc, asyncio.Event())
         finally:
@@ -126,6 +132,56 @@ def status() -> None:
             typer.echo(f"{'qbwc ' + qb.name:>16}  last poll {polled}, {qb.pending} waiting{silent}")
 
     asyncio.run(main())
+
+
+@app.command()
+def requeue(
+    document: Annotated[
+        str, typer.Argument(help="costbridge document id, Procore id, or procore:<id>.")
+    ],
+) -> None:
+    """Drive one document through the pipeline again (after a fix made outside costbridge)."""
+    from sync.engine.requeue import Requeued, RequeueRefused, requeue_document
+    from sync.service import build_service
+
+    async def main() -> Requeued | str:
+        svc = build_service(cli_settings())
+        try:
+            return await requeue_document(svc, document, actor="cli")
+        except RequeueRefused as exc:
+            return str(exc)
+        finally:
+            await svc.aclose()
+
+    done = asyncio.run(main())
+    if isinstance(done, str):
+        typer.echo(f"error: {done}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{done.label} (was {done.state}) queued again: a worker takes it next")
+
+
+@reference_app.command("refresh")
+def reference_refresh() -> None:
+    """Read the target's accounts, vendors, customers:jobs, items and classes again now."""
+    from sync.engine import reference
+    from sync.engine.scheduler import refresh_references
+    from sync.service import build_service
+
+    async def main() -> dict[str, int] | None:
+        svc = build_service(cli_settings())
+        try:
+            if await refresh_references(svc) is None:
+                return None
+            async with svc.sessions() as session:
+                return await reference.counts(session, svc.target.name)
+        finally:
+            await svc.aclose()
+
+    counts = asyncio.run(main())
+    if counts is None:
+        typer.echo("error: the reference data could not be read now; see the log line", err=True)
+        raise typer.Exit(1)
+    typer.echo(", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "nothing")
 
 
 @app.command()

@@ -182,7 +182,7 @@ def add(
     note: Annotated[str, typer.Option(help="Why the rule exists.")] = "",
     author: Annotated[str, typer.Option(help="Who is adding it.")] = _default_author(),
 ) -> None:
-    """Add a rule (accounts by id, number or name from the cached QuickBooks data)."""
+    """Add a rule (accounts by id, number or name, checked against QuickBooks' data)."""
     cells = {
         "cost_code": cost_code,
         "cost_type": cost_type,
@@ -217,18 +217,12 @@ def add(
     ]
     if named:
         _fail(named, "nothing added")
-    _warn(report.warnings)
     if report.diff.unchanged:
         typer.echo(f"rule #{report.diff.unchanged[0]} already says exactly this: nothing added")
         return
     (saved,) = report.saved
     typer.echo(f"added rule #{saved.id}: {describe_conditions(saved.conditions)}")
     typer.echo(f"{report.requeued} waiting document(s) queued again")
-
-
-def _warn(warnings: tuple[FileError, ...]) -> None:
-    for w in warnings:
-        typer.echo(f"warning: {w}", err=True)
 
 
 @rules_app.command("deactivate")
@@ -336,7 +330,7 @@ def _import(
                 session,
                 parsed.rules,
                 settings=svc.settings,
-                target=svc.target.name,
+                target=svc.target,
                 actor=actor,
                 origin=origin,
                 now=svc.clock.now(),
@@ -375,5 +369,4 @@ def import_(
     )
     if parsed.errors or report.errors:
         _fail(parsed.errors + report.errors, "nothing changed")
-    _warn(report.warnings)
     typer.echo(render_import(report, dry_run=dry_run, replace=replace))

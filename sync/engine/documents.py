@@ -248,3 +248,33 @@ async def wake_waiting(session: AsyncSession, *, now: datetime) -> int:
         await enqueue_sync(session, ref_of(row), now=now)
         woken += 1
     return woken
+
+
+def label(row: SourceDocumentRow) -> str:
+    """``"commitment change order 001 (document 4)"``."""
+    return f"{row.kind.replace('_', ' ')} {row.number} (document {row.id})"
+
+
+class DocumentLookupError(LookupError):
+    """No document, or several, answer to what a person typed: the message says which."""
+
+
+async def select_document(session: AsyncSession, selector: str) -> SourceDocumentRow:
+    """``42`` (costbridge's document id, else a source id), ``procore:1039`` (a source id)."""
+    source, _, ext = selector.rpartition(":")
+    if not source and selector.isdigit():
+        row = await session.get(SourceDocumentRow, int(selector))
+        if row is not None:
+            return row
+    stmt = select(SourceDocumentRow).where(col(SourceDocumentRow.external_id) == ext)
+    if source:
+        stmt = stmt.where(col(SourceDocumentRow.source) == source)
+    rows = list((await session.execute(stmt.order_by(col(SourceDocumentRow.id)))).scalars())
+    if not rows:
+        raise DocumentLookupError(f"no document {selector!r} (give a document id or a Procore id)")
+    if len(rows) > 1:
+        shown = ", ".join(label(r) for r in rows)
+        raise DocumentLookupError(
+            f"{selector!r} is several documents ({shown}); give the document id"
+        )
+    return rows[0]

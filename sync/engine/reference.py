@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import structlog
 from sqlalchemy import delete, func, select
@@ -10,11 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from db.models import ReferenceEntry
+from mappings.references import ReferenceIndex
+from sync.errors import CostbridgeError
 from sync.models import ReferenceKind, ReferenceRecord
 from sync.targets.base import Target
 
 log = structlog.get_logger("costbridge.reference")
 ALL_KINDS = set(ReferenceKind)
+T = TypeVar("T")
 MAX_AGE = timedelta(hours=1)
 
 
@@ -44,6 +49,16 @@ async def refreshed_at(session: AsyncSession, target: str) -> datetime | None:
             )
         )
     ).scalar_one_or_none()
+
+
+async def counts(session: AsyncSession, target: str) -> dict[str, int]:
+    """How many cached records of each kind the target has."""
+    rows = await session.execute(
+        select(col(ReferenceEntry.kind), func.count())
+        .where(col(ReferenceEntry.target) == target)
+        .group_by(col(ReferenceEntry.kind))
+    )
+    return {str(kind): int(n) for kind, n in rows.all()}
 
 
 async def refresh(session: AsyncSession, target: Target, *, now: datetime) -> int:
@@ -77,3 +92,32 @@ async def current(
     if force or stamp is None or now - stamp > MAX_AGE:
         await refresh(session, target, now=now)
     return await cached(session, target.name)
+
+
+async def look_up(
+    session: AsyncSession,
+    target: Target,
+    *,
+    now: datetime,
+    find: Callable[[ReferenceIndex], T],
+    found: Callable[[T], bool],
+) -> T:
+    """``find`` over the target's reference data: the cache (refreshed when empty or stale),
+    and once more over fresh data when it finds nothing (the record may be newer than the
+    cache). Raises the target's error only when there is no data at all to look in; when the
+    second read fails, the answer of the data at hand stands."""
+    try:
+        records = await current(session, target, now=now)
+    except CostbridgeError:
+        records = await cached(session, target.name)
+        if not records:
+            raise
+    result = find(ReferenceIndex(records))
+    if found(result):
+        return result
+    try:
+        fresh = await current(session, target, now=now, force=True)
+    except CostbridgeError as exc:
+        log.info("reference.second_look_failed", target=target.name, error=str(exc))
+        return result
+    return find(ReferenceIndex(fresh))

@@ -12,7 +12,16 @@ from sqlmodel import col
 
 from db.models import AuditEntry, DeadLetter, DocumentVersion, SourceDocumentRow, TargetLink
 from sync.engine import states
-from sync.engine.documents import enqueue_sync, payload_of, reasons_of, ref_of, transition
+from sync.engine.documents import (
+    DocumentLookupError,
+    enqueue_sync,
+    label,
+    payload_of,
+    reasons_of,
+    ref_of,
+    select_document,
+    transition,
+)
 from sync.engine.mapping_step import map_for_target
 from sync.engine.routes import target_kind_for
 from sync.service import Service
@@ -63,25 +72,27 @@ class RequeueRefused(Exception):
     """The document cannot be driven again: the message says why."""
 
 
-async def requeue_document(svc: Service, document_id: int, *, actor: str) -> Requeued:
+async def requeue_document(svc: Service, selector: str, *, actor: str) -> Requeued:
     """Drive one document through the pipeline again, whatever waits (not one posted and
     unchanged: there is nothing to do). Its attempts start over; before any write the target
     is searched first, as after any unknown outcome."""
     now = svc.clock.now()
     async with svc.sessions() as session, session.begin():
-        row = await session.get(SourceDocumentRow, document_id)
-        if row is None or row.id is None:
-            raise RequeueRefused(f"no document {document_id}")
-        label = f"{row.kind.replace('_', ' ')} {row.number}".strip()
+        try:
+            row = await select_document(session, selector)
+        except DocumentLookupError as exc:
+            raise RequeueRefused(str(exc)) from None
+        assert row.id is not None
+        named = label(row)
         version = (
             await session.get(DocumentVersion, row.current_version_id)
             if row.current_version_id is not None
             else None
         )
         if version is None:
-            raise RequeueRefused(f"{label} has no version yet: it is still being read")
+            raise RequeueRefused(f"{named} has no version yet: it is still being read")
         if version.state == states.POSTED and await _posted_unchanged(session, row.id, version):
-            raise RequeueRefused(f"{label} is posted and unchanged: nothing to do")
+            raise RequeueRefused(f"{named} is posted and unchanged: nothing to do")
         was = version.state
         if was in states.SETTLED or was in (states.FAILED, states.WAITING, states.SNOOZED):
             version.attempts = 0
@@ -104,7 +115,7 @@ async def requeue_document(svc: Service, document_id: int, *, actor: str) -> Req
                 at=now, actor=actor, action="requeue", subject=f"document:{row.id}", detail="{}"
             )
         )
-    return Requeued(document_id, label, was)
+    return Requeued(row.id, named, was)
 
 
 async def _posted_unchanged(

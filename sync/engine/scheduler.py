@@ -10,7 +10,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from sync.engine import reference
 from sync.engine.sweep import sweep
-from sync.errors import CostbridgeError
+from sync.errors import CostbridgeError, SystemAwayError
 from sync.health import store as health_store
 from sync.health.jobs import check_web_connectors
 from sync.service import ScheduledJob, Service
@@ -26,13 +26,21 @@ async def _sweep_job(svc: Service) -> None:
     await health_store.flush(svc)  # the sweep talks to Procore: a refused token is an alert
 
 
-async def _refresh_job(svc: Service) -> None:
+async def refresh_references(svc: Service) -> int | None:
+    """Reload the target's reference data into the cache (hourly, and when serve or a worker
+    starts, so rules and links resolve against it); None when the target cannot say now."""
     try:
         async with svc.sessions() as session, session.begin():
-            await reference.refresh(session, svc.target, now=svc.clock.now())
+            count = await reference.refresh(session, svc.target, now=svc.clock.now())
+    except SystemAwayError as exc:  # e.g. the Web Connector has not polled yet: not a failure
+        log.info("reference.waiting", reason=exc.message)
+        return None
     except CostbridgeError as exc:
         log.warning("reference.refresh_failed", error=str(exc))
-    await health_store.flush(svc)
+        return None
+    finally:
+        await health_store.flush(svc)
+    return count
 
 
 async def _qbwc_health_job(svc: Service) -> None:
@@ -49,7 +57,7 @@ def engine_jobs(svc: Service) -> list[ScheduledJob]:
             "interval",
             {"minutes": every.sweep_interval_minutes, "next_run_time": svc.clock.now()},
         ),
-        ScheduledJob("reference_refresh", _refresh_job, "interval", {"minutes": 60}),
+        ScheduledJob("reference_refresh", refresh_references, "interval", {"minutes": 60}),
         ScheduledJob(
             "qbwc_health", _qbwc_health_job, "interval", {"minutes": every.qbd_run_every_minutes}
         ),

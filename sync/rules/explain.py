@@ -11,19 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
-
 from db.models import DocumentVersion, SourceDocumentRow
 from mappings.document import map_document
 from mappings.explain import explain_line
 from mappings.references import ReferenceIndex
 from sync.engine import reference
-from sync.engine.documents import payload_of
+from sync.engine.documents import DocumentLookupError, label, payload_of, select_document
 from sync.engine.routes import target_kind_for
 from sync.models import DocumentKind, DocumentRef, SourceDocument
-from sync.rules.impact import label
 from sync.rules.store import load_links, load_rules
 from sync.service import Service
 
@@ -39,25 +34,6 @@ class Explained:
     document_reasons: tuple[str, ...]  # document-level reasons (links), if any
 
 
-async def find_document(session: AsyncSession, selector: str) -> SourceDocumentRow:
-    """``42`` (costbridge's document id, else a source id), ``procore:1039`` (a source id)."""
-    source, _, ext = selector.rpartition(":")
-    if not source and selector.isdigit():
-        row = await session.get(SourceDocumentRow, int(selector))
-        if row is not None:
-            return row
-    stmt = select(SourceDocumentRow).where(col(SourceDocumentRow.external_id) == ext)
-    if source:
-        stmt = stmt.where(col(SourceDocumentRow.source) == source)
-    rows = list((await session.execute(stmt.order_by(col(SourceDocumentRow.id)))).scalars())
-    if not rows:
-        raise ExplainError(f"no document {selector!r} (give a document id or a Procore id)")
-    if len(rows) > 1:
-        shown = ", ".join(label(r) for r in rows)
-        raise ExplainError(f"{selector!r} is several documents ({shown}); give the document id")
-    return rows[0]
-
-
 def _ref(row: SourceDocumentRow) -> DocumentRef:
     return DocumentRef(
         source=row.source,
@@ -71,7 +47,10 @@ async def explain_document(
     svc: Service, selector: str, *, line: int | None = None, fetch: bool = False
 ) -> Explained:
     async with svc.sessions() as session:
-        row = await find_document(session, selector)
+        try:
+            row = await select_document(session, selector)
+        except DocumentLookupError as exc:
+            raise ExplainError(str(exc)) from None
         version = (
             await session.get(DocumentVersion, row.current_version_id)
             if row.current_version_id is not None

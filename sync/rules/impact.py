@@ -27,7 +27,7 @@ from mappings.references import EntityLinks, ReferenceIndex
 from mappings.resolve import FieldResolution, FieldStatus, LineResolution
 from mappings.rules import Rule
 from sync.engine import reference, states
-from sync.engine.documents import payload_of, reasons_of
+from sync.engine.documents import label, payload_of, reasons_of
 from sync.engine.routes import target_kind_for
 from sync.models import DocumentKind, SourceDocument
 from sync.rules.store import load_links
@@ -57,11 +57,6 @@ class Impact:
     posted_checked: int = 0
     posted_purged: tuple[str, ...] = ()  # posted, payload purged: cannot be checked
     changed_lines: tuple[LineChange, ...] = ()
-
-
-def label(row: SourceDocumentRow) -> str:
-    """``"commitment change order 001 (document 4)"``."""
-    return f"{row.kind.replace('_', ' ')} {row.number} (document {row.id})"
 
 
 async def current_in_state(session: AsyncSession, state: str) -> list[Current]:

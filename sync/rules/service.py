@@ -17,16 +17,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mappings.conditions import rule_matches
 from mappings.diff import RuleDiff, diff_rules, planned_rules
-from mappings.io_targets import resolve_targets
+from mappings.io_targets import TargetCheck, needs_references, resolve_targets, unresolvable
 from mappings.references import ReferenceIndex
 from mappings.rule_rows import FileError, LocatedSpec
 from mappings.rules import Rule, RuleOrigin
 from sync.engine import reference, states
 from sync.engine.documents import enqueue_sync, payload_of
+from sync.errors import CostbridgeError
 from sync.models import DocumentKind, DocumentRef
 from sync.rules.impact import Impact, assess, current_in_state
 from sync.rules.store import load_rules, save_rule
 from sync.settings import Settings
+from sync.targets.base import Target
 
 
 async def requeue_touched(session: AsyncSession, rules: Sequence[Rule], *, now: datetime) -> int:
@@ -86,7 +88,6 @@ async def deactivate_rule(
 class ImportReport:
     diff: RuleDiff = field(default_factory=RuleDiff)
     errors: tuple[FileError, ...] = ()
-    warnings: tuple[FileError, ...] = ()
     impact: Impact | None = None
     applied: bool = False
     saved: tuple[Rule, ...] = ()
@@ -98,7 +99,7 @@ async def import_rules(
     rules: Sequence[LocatedSpec],
     *,
     settings: Settings,
-    target: str,
+    target: Target,
     actor: str,
     origin: RuleOrigin,
     now: datetime,
@@ -109,29 +110,51 @@ async def import_rules(
     """Check a parsed file against the rules in force; apply it unless ``dry_run`` or errors.
 
     ``refs`` resolves account/item/class/location numbers and names to ids; by default the
-    target's cached reference data. The caller owns the transaction: nothing is written when
-    the report has errors or ``dry_run`` is set.
+    target's reference data, fetched when the cache is empty or stale, and fetched again when
+    a value names nothing in it (it may be newer than the cache). The caller owns the
+    transaction: no rule is written when the report has errors or ``dry_run`` is set.
     """
-    if refs is None:
-        refs = ReferenceIndex(await reference.cached(session, target))
-    checked = resolve_targets(rules, refs)
+    checked = await _resolve(session, rules, target, now=now, refs=refs)
     current = await load_rules(session, include_inactive=True)
     diff = diff_rules(current, checked.rules, replace=replace)
     errors = checked.errors + diff.errors
     if errors:
-        return ImportReport(errors=errors, warnings=checked.warnings)
+        return ImportReport(errors=errors)
     planned = planned_rules(diff, actor=actor, origin=origin, now=now)
     replaced = {r.id for r in planned if r.id is not None}
     after = [r for r in current if r.id not in replaced] + planned
-    impact = await assess(session, before=current, after=after, settings=settings, target=target)
+    impact = await assess(
+        session, before=current, after=after, settings=settings, target=target.name
+    )
     if dry_run or diff.is_empty:
-        return ImportReport(diff=diff, warnings=checked.warnings, impact=impact)
+        return ImportReport(diff=diff, impact=impact)
     saved, requeued = await save_rules(session, planned, actor=actor, now=now)
     return ImportReport(
         diff=diff,
-        warnings=checked.warnings,
         impact=impact,
         applied=True,
         saved=tuple(saved),
         requeued=requeued,
     )
+
+
+async def _resolve(
+    session: AsyncSession,
+    rules: Sequence[LocatedSpec],
+    target: Target,
+    *,
+    now: datetime,
+    refs: ReferenceIndex | None,
+) -> TargetCheck:
+    if refs is not None or not needs_references(rules):
+        return resolve_targets(rules, refs or ReferenceIndex(()))
+    try:
+        return await reference.look_up(
+            session,
+            target,
+            now=now,
+            find=lambda index: resolve_targets(rules, index),
+            found=lambda checked: not checked.errors,
+        )
+    except CostbridgeError as exc:  # away, refused, down: nothing is stored unchecked
+        return unresolvable(rules, f"the {target.name} reference data cannot be read ({exc})")

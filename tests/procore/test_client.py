@@ -7,7 +7,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from sandbox.procore import create_app
-from sync.errors import AuthError, FatalError, NotFoundError, RetryableError
+from sync.errors import AuthError, FatalError, NotFoundError, RetryableError, SystemAwayError
 from tests.procore.conftest import CLIENT_SECRET, COMPANY_ID, World, make_client, make_http
 
 PROJECTS = "/rest/v1.0/projects"
@@ -130,10 +130,10 @@ async def test_429_sleeps_until_reset_then_succeeds(world, client):
     assert world.statuses.count(429) == 2
 
 
-async def test_429_forever_is_retryable_after_max_retries(world, http):
+async def test_429_forever_is_a_wait_for_procore_after_max_retries(world, http):
     world.state.faults.force_429 = 100
     client = make_client(world, http, max_retries=3)
-    with pytest.raises(RetryableError) as caught:
+    with pytest.raises(SystemAwayError) as caught:  # rate-limited: no attempt is spent
         await client.get(PROJECTS, {"company_id": COMPANY_ID})
     assert caught.value.code == "429"
     assert caught.value.system == "procore"

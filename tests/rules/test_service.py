@@ -48,7 +48,7 @@ async def run_import(h: Harness, parsed: ParsedRules, **kw: Any) -> ImportReport
             session,
             parsed.rules,
             settings=h.svc.settings,
-            target=h.svc.target.name,
+            target=h.svc.target,
             actor="jane",
             origin=RuleOrigin.CSV,
             now=h.clock.now(),

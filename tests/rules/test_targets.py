@@ -50,7 +50,7 @@ def test_refuses_to_guess(value: str, fragment: str) -> None:
     assert isinstance(found, FileError) and fragment in found.message
 
 
-def test_resolve_targets_locates_errors_and_warns_when_a_kind_is_not_cached() -> None:
+def test_resolve_targets_locates_errors_and_refuses_a_kind_the_target_lacks() -> None:
     def row(where: str, **outputs: str) -> LocatedSpec:
         return LocatedSpec(where, RuleSpec.model_validate({"outputs": outputs}))
 
@@ -61,6 +61,8 @@ def test_resolve_targets_locates_errors_and_warns_when_a_kind_is_not_cached() ->
     checked = resolve_targets(rows, REFS)
     assert checked.rules[0].spec.outputs.account_id == "3"
     assert checked.rules[0].spec.outputs.class_id == "21"
-    assert [(e.where, e.field) for e in checked.errors] == [("line 3", "account_id")]
-    assert [(w.where, w.field) for w in checked.warnings] == [("line 3", "item_id")]
-    assert checked.rules[1].spec.outputs.item_id == "Widget"  # kept as written, unchecked
+    # No item at all in the reference data: "Widget" is refused, never stored as an id.
+    assert [(e.where, e.field) for e in checked.errors] == [
+        ("line 3", "account_id"),
+        ("line 3", "item_id"),
+    ]

@@ -15,7 +15,7 @@ import httpx
 import structlog
 
 from sync.clock import Clock
-from sync.errors import AuthError, FatalError, RetryableError
+from sync.errors import AuthError, FatalError, RetryableError, SystemAwayError
 from sync.health.signals import Report, no_report
 from sync.sources.procore.oauth import TokenSource
 from sync.sources.procore.responses import SYSTEM, error_for, exhausted_until, retry_wait
@@ -117,9 +117,8 @@ class ProcoreClient:
         except AuthError as exc:
             self._report("auth_failed", str(exc))
             raise
-        except RetryableError as exc:
-            if exc.code == "429":
-                self._report("throttled", str(exc))
+        except SystemAwayError as exc:  # rate-limited past our retries: a wait, not a failure
+            self._report("throttled", str(exc))
             raise
         self._report("throttled" if throttled[0] else "ok", "")
         return response
@@ -143,15 +142,19 @@ class ProcoreClient:
                 continue
             if response.status_code in {429, 503}:
                 throttled[0] = throttled[0] or response.status_code == 429
-                wait = min(retry_wait(response, self.clock.now(), attempt), self._max_wait)
+                full_wait = retry_wait(response, self.clock.now(), attempt)
+                wait = min(full_wait, self._max_wait)
                 if attempt >= self._max_retries:
                     error = error_for(response, action=f"{method} {urlsplit(url).path}")
-                    raise RetryableError(
+                    # Rate-limited: Procore is known to be away until its window resets, so
+                    # waiting spends no attempt. A 503 is a real failure: it spends one.
+                    away = response.status_code == 429
+                    raise (SystemAwayError if away else RetryableError)(
                         error.message,
                         system=SYSTEM,
                         code=error.code,
                         detail=error.detail,
-                        retry_after=wait,
+                        retry_after=full_wait if away else wait,
                     )
                 attempt += 1
                 await self._sleep(wait + self._jitter(wait))

@@ -17,7 +17,7 @@ import httpx
 import structlog
 
 from sync.clock import Clock
-from sync.errors import AuthError, FatalError, RetryableError
+from sync.errors import AuthError, FatalError, RetryableError, SystemAwayError
 from sync.health.signals import Report, no_report
 from sync.targets.qbo import jsonio
 from sync.targets.qbo.faults import SYSTEM, classify
@@ -175,7 +175,7 @@ class QboClient:
         except AuthError as exc:
             self._report("auth_failed", str(exc))
             raise
-        except RetryableError as exc:
+        except (RetryableError, SystemAwayError) as exc:
             if throttled[0]:
                 self._report("throttled", str(exc))
             raise
@@ -237,7 +237,9 @@ class QboClient:
             if response.status_code == 429:
                 wait = _retry_after(response)
                 if throttled[0] >= self._max_retries:
-                    raise RetryableError(
+                    # Rate-limited: QuickBooks is known to be away for a while; waiting for it
+                    # spends no attempt (a 429 is refused before anything is applied).
+                    raise SystemAwayError(
                         "QuickBooks is throttling requests",
                         system=SYSTEM,
                         code="3001",

@@ -1,0 +1,132 @@
+"""``costbridge links``: which customer:job a project is, which vendor a vendor is."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+from typing import Annotated, TypeVar
+
+import typer
+
+from sync.cli.common import cli_settings
+from sync.rules.links import (
+    TARGET_WORDS,
+    Link,
+    Linked,
+    LinkError,
+    SourceEntity,
+    Suggested,
+    add_link,
+    list_links,
+    remove_link,
+    suggest,
+)
+from sync.service import Service, build_service
+
+T = TypeVar("T")
+links_app = typer.Typer(
+    help="Links: Procore project ↔ customer:job, Procore vendor ↔ vendor.", no_args_is_help=True
+)
+
+
+class EntityKind(StrEnum):
+    PROJECT = "project"
+    VENDOR = "vendor"
+
+
+def _run(work: Callable[[Service], Awaitable[T]]) -> T:
+    async def main() -> T:
+        svc = build_service(cli_settings())
+        try:
+            return await work(svc)
+        finally:
+            await svc.aclose()
+
+    try:
+        return asyncio.run(main())
+    except LinkError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _author() -> str:
+    return os.environ.get("USER") or "cli"
+
+
+def _line(link: Link) -> str:
+    words = TARGET_WORDS.get(link.entity.kind, "record")
+    return (
+        f"{link.entity.label()} → {words} {link.target_name or link.target_id} "
+        f"(id {link.target_id})  by {link.author}, {link.created_at.date().isoformat()}"
+    )
+
+
+@links_app.command("list")
+def list_(
+    source: Annotated[str, typer.Option(help="The source system.")] = "procore",
+) -> None:
+    """Every link to the configured target, with who made it."""
+    links = _run(lambda svc: list_links(svc, source=source))
+    for link in links:
+        typer.echo(_line(link))
+    typer.echo(f"{len(links)} link(s)")
+
+
+@links_app.command("add")
+def add(
+    kind: Annotated[EntityKind, typer.Argument(help="project or vendor.")],
+    entity: Annotated[str, typer.Argument(help="The Procore id, number or name.")],
+    target: Annotated[
+        str, typer.Argument(help="The customer:job or vendor in QuickBooks: id, number or name.")
+    ],
+    source: Annotated[str, typer.Option(help="The source system.")] = "procore",
+    author: Annotated[str, typer.Option(help="Who is linking (the audit trail).")] = _author(),
+) -> None:
+    """Link them, then queue the waiting documents the link helps (they post by themselves)."""
+
+    def work(svc: Service) -> Awaitable[Linked]:
+        return add_link(svc, kind.value, entity, target, actor=author, source=source)
+
+    linked = _run(work)
+    typer.echo(
+        f"linked {linked.entity.label()} → {TARGET_WORDS[kind.value]} {linked.record.name} "
+        f"(id {linked.record.id})"
+    )
+    typer.echo(f"{len(linked.requeued)} waiting document(s) queued again")
+
+
+@links_app.command("remove")
+def remove(
+    kind: Annotated[EntityKind, typer.Argument(help="project or vendor.")],
+    entity: Annotated[str, typer.Argument(help="The Procore id, number or name.")],
+    source: Annotated[str, typer.Option(help="The source system.")] = "procore",
+    author: Annotated[str, typer.Option(help="Who is unlinking (the audit trail).")] = _author(),
+) -> None:
+    """Remove a link (what already posted keeps what it was posted with)."""
+
+    def work(svc: Service) -> Awaitable[SourceEntity]:
+        return remove_link(svc, kind.value, entity, actor=author, source=source)
+
+    typer.echo(f"unlinked {_run(work).label()}")
+
+
+@links_app.command("suggest")
+def suggest_(
+    source: Annotated[str, typer.Option(help="The source system.")] = "procore",
+) -> None:
+    """For each project and vendor not linked yet: what it probably is. Nothing is linked:
+    confirm one with `costbridge links add`."""
+    found: list[Suggested] = _run(lambda svc: suggest(svc, source=source))
+    for item in found:
+        typer.echo(item.entity.label())
+        if not item.candidates:
+            typer.echo("    no likely match: link it by id")
+        for candidate in item.candidates:
+            typer.echo(
+                f"    {candidate.record.name} (id {candidate.record.id}): {candidate.reason}"
+                f"  → costbridge links add {item.entity.kind} {item.entity.id} "
+                f"{candidate.record.id}"
+            )
+    typer.echo(f"{len(found)} unlinked project(s) and vendor(s)")
