@@ -46,19 +46,46 @@ def demo(
 def sandbox_procore(
     port: Annotated[int, typer.Option()] = 8101,
     host: Annotated[str, typer.Option()] = "127.0.0.1",
+    deliver_to: Annotated[
+        str | None,
+        typer.Option(
+            help="Register a hook that sends change order webhooks here, e.g. "
+            "http://127.0.0.1:8000/webhooks/procore (hooks made through the webhooks API are "
+            "delivered too)."
+        ),
+    ] = None,
+    authorization: Annotated[
+        str | None,
+        typer.Option(
+            help="The Authorization header that hook sends (default: "
+            "COSTBRIDGE_PROCORE_WEBHOOK_AUTHORIZATION, so costbridge accepts it)."
+        ),
+    ] = None,
 ) -> None:
-    """The Procore emulator (REST, OAuth, webhooks), seeded with the demo company."""
-    from sandbox.demo import company as demo
-    from sandbox.procore import create_app as procore_app
+    """The Procore emulator (REST, OAuth, webhooks), seeded with the demo company.
 
-    cli_settings()
+    Webhooks are delivered over HTTP by themselves shortly after each change."""
+    from sandbox.demo import company as demo
+    from sandbox.procore.destination import register_destination
+    from sandbox.procore.standalone import serve
+
+    # Refused before settings and logging are set up: a typo costs nothing to report.
+    if deliver_to is not None and not deliver_to.startswith(("http://", "https://")):
+        raise typer.BadParameter("give an http(s) URL", param_hint="--deliver-to")
+    settings = cli_settings()
     world = demo.build_world()
-    demo.add_change_orders(world)
+    demo.add_change_orders(world)  # before any hook: the seeded history is not delivered
+    header = authorization or settings.procore_webhook_authorization.get_secret_value()
+    if deliver_to is not None:
+        register_destination(world.procore, deliver_to, authorization=header or None)
     typer.echo(
         f"sandbox Procore on http://{host}:{port}: company {demo.PROCORE_COMPANY_ID}, "
         f"client id {demo.PROCORE_CLIENT_ID}, client secret {demo.PROCORE_CLIENT_SECRET}"
     )
-    uvicorn.run(procore_app(world.procore), host=host, port=port, log_config=None)
+    if deliver_to is not None:
+        unsigned = "" if header else " without an Authorization header (costbridge answers 401)"
+        typer.echo(f"delivering change order webhooks to {deliver_to}{unsigned}")
+    serve(world.procore, host=host, port=port)
 
 
 @emulators.command("qbo")

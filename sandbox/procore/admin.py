@@ -5,6 +5,7 @@ Seeding bodies are the keyword arguments of the matching ``ProcoreState.add_*`` 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from fastapi.responses import JSONResponse
 
 from sandbox.procore.auth import get_state
 from sandbox.procore.demo import seed_demo_company
+from sandbox.procore.dispatcher import NoWebhookClient
 from sandbox.procore.state import LineSeed, ProcoreState
 
 router = APIRouter(prefix="/_sandbox")
@@ -104,8 +106,12 @@ async def deliveries(request: Request) -> JSONResponse:
 
 @router.post("/webhooks/dispatch")
 async def dispatch(request: Request) -> JSONResponse:
-    handled = await get_state(request).dispatch_pending()
-    return JSONResponse({"handled": len(handled)})
+    """Flush now (standalone the loop also does, by itself); 409 when nothing can deliver."""
+    try:
+        handled = await get_state(request).dispatch_pending()
+    except NoWebhookClient as exc:
+        return _error(409, str(exc))
+    return JSONResponse({"handled": len(handled), "statuses": Counter(d.status for d in handled)})
 
 
 @router.put("/webhooks/switches")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+
 from fastapi import FastAPI
 
 from sandbox.procore import (
@@ -17,10 +20,21 @@ from sandbox.procore.ratelimit_middleware import RateLimitMiddleware
 from sandbox.procore.state import ProcoreState
 
 
-def create_app(state: ProcoreState | None = None) -> FastAPI:
-    """A fresh emulator app over ``state`` (a new empty one when omitted)."""
+def create_app(
+    state: ProcoreState | None = None,
+    *,
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+) -> FastAPI:
+    """A fresh emulator app over ``state`` (a new empty one when omitted).
+
+    ``lifespan`` runs beside a server (``standalone``: webhook delivery); in-process callers
+    leave it out and dispatch themselves.
+    """
     app = FastAPI(
-        title="Procore sandbox", docs_url="/_sandbox/docs", openapi_url="/_sandbox/openapi.json"
+        title="Procore sandbox",
+        docs_url="/_sandbox/docs",
+        openapi_url="/_sandbox/openapi.json",
+        lifespan=lifespan,
     )
     app.state.procore = state or ProcoreState()
     app.add_middleware(RateLimitMiddleware)

@@ -1,12 +1,14 @@
 """Webhook delivery: POST queued events to their hooks, with Procore's documented misbehaviour.
 
-Deliveries are sent only when ``dispatch_pending`` is awaited, so tests are deterministic.
+Deliveries are sent only when ``dispatch_pending`` is awaited, so tests are deterministic; a
+standalone server awaits it from its delivery loop (``delivery_loop``).
 """
 
 from __future__ import annotations
 
 import json
 import random
+from collections.abc import Collection
 from datetime import datetime
 from typing import Protocol
 
@@ -17,6 +19,18 @@ from sandbox.procore.records import Attempt, Delivery, Hook, WebhookSwitches
 
 log = structlog.get_logger("sandbox.procore.webhooks")
 DELIVERY_TIMEOUT = 5.0  # seconds, as Procore (research §1.4)
+PENDING = frozenset({"enqueued", "retrying"})
+
+
+class NoWebhookClient(RuntimeError):
+    """Nothing can deliver: the emulator runs in-process and nobody gave it an HTTP client."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "nowhere to deliver webhooks: ProcoreState.webhook_http is not set (run the emulator "
+            "standalone, `costbridge sandbox procore` or `python -m sandbox.procore`, or set "
+            "ProcoreState.webhook_http in-process)"
+        )
 
 
 class Outbox(Protocol):
@@ -31,11 +45,14 @@ class Outbox(Protocol):
     def now(self) -> datetime: ...
 
 
-async def dispatch_pending(state: Outbox) -> list[Delivery]:
-    """Send every enqueued or retrying delivery; returns those handled in this flush."""
+async def dispatch_pending(state: Outbox, *, hold: Collection[str] = frozenset()) -> list[Delivery]:
+    """Send every enqueued or retrying delivery; returns those handled in this flush.
+
+    Deliveries to a destination in ``hold`` (waiting out its backoff) stay as they are.
+    """
     if state.webhook_http is None:
-        raise RuntimeError("ProcoreState.webhook_http is not set: nowhere to deliver webhooks")
-    pending = [d for d in state.deliveries if d.status in {"enqueued", "retrying"}]
+        raise NoWebhookClient()
+    pending = [d for d in state.deliveries if d.status in PENDING and d.destination_url not in hold]
     if state.switches.order == "reverse":
         pending.reverse()
     elif state.switches.order == "shuffle":
@@ -78,5 +95,6 @@ async def _post(state: Outbox, delivery: Delivery, headers: dict[str, str]) -> A
         resource_name=delivery.resource_name,
         event_type=delivery.event_type,
         status=attempt.response_status,
+        error=attempt.error or None,
     )
     return attempt

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Collection
+
 import httpx
 
 from sandbox.clock import Clock
@@ -27,6 +30,9 @@ class HookStore(Store):
         self.deliveries: list[Delivery] = []
         self.switches = WebhookSwitches()
         self.webhook_http = webhook_http  # where deliveries are POSTed (injectable for tests)
+        # The delivery loop and POST /_sandbox/webhooks/dispatch may flush at the same time:
+        # one flush at a time, or a delivery would be POSTed twice.
+        self._flushing = asyncio.Lock()
 
     def add_hook(
         self,
@@ -90,6 +96,7 @@ class HookStore(Store):
                 matches.append(hook)
         return matches
 
-    async def dispatch_pending(self) -> list[Delivery]:
+    async def dispatch_pending(self, *, hold: Collection[str] = frozenset()) -> list[Delivery]:
         """POST every queued delivery now (deterministic; see ``dispatcher``)."""
-        return await dispatch_pending(self)
+        async with self._flushing:
+            return await dispatch_pending(self, hold=hold)
