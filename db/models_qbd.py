@@ -95,11 +95,24 @@ class QbdRequest(SQLModel, table=True):
     ticket: str = Field(default="", max_length=64)
     request_id: str = Field(default="", max_length=32)
     attempts: int = 0
+    # Not sent again before this time, nor in the session that was told to wait (3180).
+    retry_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     last_status: str = Field(default="", max_length=16)
     last_message: str = Field(default="", sa_column=Column(Text, nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
+
+
+class QbdListRead(SQLModel, table=True):
+    """When each list of a company file was last read completely, recorded list by list so a
+    refresh cut short resumes with the lists it had not finished."""
+
+    __tablename__ = "qbd_list_reads"
+
+    company_file_id: int = Field(foreign_key="qbd_company_files.id", primary_key=True)
+    kind: str = Field(max_length=16, primary_key=True)  # account | vendor | customer | ...
+    read_at: datetime = Field(sa_column=_utc())
 
 
 class QbdListRecord(SQLModel, table=True):

@@ -193,7 +193,10 @@ class Settings(BaseSettings):
         "(QuickBooks purchase order lines are item lines; the account is the override).",
     )
     qbd_max_attempts: int = Field(
-        3, ge=1, description="Sends of one request on 3180 (record in use) before giving up."
+        3,
+        ge=1,
+        description="Sends of one request to QuickBooks Desktop: after 'record in use' (3180; "
+        "re-sent in later sessions, then a person decides) or when no answer came back.",
     )
     qbd_list_refresh_minutes: int = Field(
         60, ge=1, description="Re-read accounts, vendors, customers, items, classes this often."

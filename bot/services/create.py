@@ -158,7 +158,23 @@ async def run_party(svc: Service, data: dict[str, Any]) -> None:
     others = len([d for d in queued if d != plan.document_id])
     more = f" {others} other waiting change orders were queued too." if others else ""
     log.info("slack.party_linked", key=plan.key, target_id=created.id, name=created.name)
-    await _note(bot, svc, plan, f"Created and linked “{created.name}” (for <@{plan.user}>).{more}")
+    said = await _as_created(svc, plan, created.name)
+    await _note(
+        bot, svc, plan, f"Created and linked “{created.name}” (for <@{plan.user}>).{said}{more}"
+    )
+
+
+async def _as_created(svc: Service, plan: PartyPlan, name: str) -> str:
+    """The name QuickBooks holds may differ from the one asked for (QuickBooks Desktop keeps
+    Latin-1 only): the message shows QuickBooks' name, and the reply says why it differs."""
+    if name.casefold() == plan.full_name.casefold():
+        return ""
+    async with svc.sessions() as session, session.begin():
+        msg = await store.message_for(session, plan.document_id, store.ATTENTION)
+        if msg is not None:
+            msg.summary = msg.summary.replace(f"“{plan.full_name}”", f"“{name}”")
+            session.add(msg)
+    return f" QuickBooks stores it as “{name}” (asked for “{plan.full_name}”)."
 
 
 async def _note(bot: SlackBot | None, svc: Service, plan: PartyPlan, text: str) -> None:

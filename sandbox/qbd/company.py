@@ -23,6 +23,9 @@ class Faults:
     answers: list[tuple[int, str]] = field(default_factory=list)
     # The next transaction writes succeed but answer these warnings (500-999), e.g. 530.
     warnings: list[tuple[int, str]] = field(default_factory=list)
+    # The next request of each of these tags (e.g. "VendorAddRq") cannot be parsed: the
+    # request processor answers 0x80040400 without running it, as for a malformed request.
+    unparseable: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -46,6 +49,13 @@ class CompanyFile:
         self._txn_number = 0
         self.requests: list[str] = []  # every qbXML request received, as sent
         self.rejected: list[str] = []  # the ones that failed the schema (0x80040400)
+        self.sessions = 0  # QuickBooks sessions begun (one per Web Connector update)
+
+    def begin_session(self) -> None:
+        """The Web Connector opened the company file (BeginSession): iterators of an earlier
+        session are gone, as in QuickBooks, so using one answers 3391."""
+        self.sessions += 1
+        self.iterators.clear()
 
     # --- ids -----------------------------------------------------------------------------
 

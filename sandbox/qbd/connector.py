@@ -36,6 +36,8 @@ SUPPORTED = ["1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "7.0", "8.0", "10.0", "11
 class Faults:
     connection_error: str = ""  # e.g. "0x80040408": QuickBooks cannot be opened
     cut_after: int | None = None  # the link drops after QuickBooks ran this many requests
+    # The link drops after this many answers reached the service (before the next request).
+    drop_after: int | None = None
 
 
 @dataclass
@@ -43,6 +45,7 @@ class SessionLog:
     calls: list[str] = field(default_factory=list)
     auth: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
+    answers: list[str] = field(default_factory=list)  # QuickBooks' answer to each request
     progress: list[int] = field(default_factory=list)
     last_error: str = ""
     closed: str = ""
@@ -103,6 +106,7 @@ class WebConnector:
                 ("message", "Could not start QuickBooks."),
             )
             return log
+        self.company.begin_session()
         await self._exchange(log, ticket)
         return log
 
@@ -135,6 +139,7 @@ class WebConnector:
                 return
             log.requests.append(request)
             outcome = execute(self.company, request)
+            log.answers.append(outcome.response or outcome.hresult)
             if self.faults.cut_after is not None and len(log.requests) >= self.faults.cut_after:
                 log.cut = True  # QuickBooks did the work; its answer never reaches the service
                 return
@@ -148,6 +153,9 @@ class WebConnector:
             )
             percent = int(answer)  # xs:int: anything else breaks the real Web Connector
             log.progress.append(percent)
+            if self.faults.drop_after is not None and len(log.answers) >= self.faults.drop_after:
+                log.cut = True  # the service has the answer; the session just ends here
+                return
             if percent < 0:
                 log.last_error = await self._call(log, "getLastError", ("ticket", ticket))
                 log.closed = await self._call(log, "closeConnection", ("ticket", ticket))

@@ -35,6 +35,14 @@ def _refuse(company: CompanyFile, request: str, why: str) -> Outcome:
     return Outcome("", PARSE_ERROR, f"{PARSE_MESSAGE} ({why})")
 
 
+def _injected_parse_error(company: CompanyFile, msgs: etree._Element) -> bool:
+    for element in msgs:
+        if str(element.tag) in company.faults.unparseable:
+            company.faults.unparseable.remove(str(element.tag))
+            return True
+    return False
+
+
 def _handler(tag: str):  # type: ignore[no-untyped-def]
     if tag in list_ops.KIND_OF_QUERY:
         return list_ops.query
@@ -63,8 +71,10 @@ def execute(company: CompanyFile, request: str) -> Outcome:
         root = etree.fromstring(request.encode("utf-8"))
     except etree.XMLSyntaxError as exc:
         return _refuse(company, request, str(exc))
-    why = schema_errors(root)
     msgs = root.find("QBXMLMsgsRq")
+    if msgs is not None and _injected_parse_error(company, msgs):
+        return Outcome("", PARSE_ERROR, PARSE_MESSAGE)  # a fault switch, not our schema check
+    why = schema_errors(root)
     if why or msgs is None:
         return _refuse(company, request, why or "no QBXMLMsgsRq")
     stop = msgs.get("onError") != "continueOnError"

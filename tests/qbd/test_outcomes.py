@@ -6,12 +6,17 @@ import json
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
+from db.models import DeadLetter
+from sandbox.demo.qbd import QBWC_PASSWORD
 from sandbox.procore.state import LineSeed
-from sandbox.qbd import CompanyFile
+from sandbox.qbd import CompanyFile, execute
+from sandbox.qbd.connector import SessionLog
 from sandbox.qbd.schema import qbxml_schema
 from sync.engine import states
-from tests.qbd.conftest import QbdHarness
+from tests.qbd.conftest import EMITTED, QbdHarness
+from tests.qbd.soap import auth, soap
 
 
 async def test_cut_session_does_not_duplicate_the_purchase_order(posted_world: QbdHarness) -> None:
@@ -121,19 +126,130 @@ async def test_invalid_reference_needs_a_human(posted_world: QbdHarness) -> None
     assert "does not know" in json.loads(version.reasons)[0]["message"]
 
 
-async def test_record_in_use_is_sent_again(posted_world: QbdHarness) -> None:
+def _for(log: SessionLog, ref_number: str) -> list[tuple[str, str]]:
+    """(request, answer) pairs of the session that name this document number."""
+    pairs = zip(log.requests, log.answers, strict=True)
+    return [(r, a) for r, a in pairs if f"<RefNumber>{ref_number}</RefNumber>" in r]
+
+
+async def test_record_in_use_waits_for_a_later_session_then_posts(
+    posted_world: QbdHarness,
+) -> None:
     qbd = posted_world
-    qbd.company.faults.in_use = 1
+    co = qbd.world.ten_line_change_order_id
+    for run in range(3):  # someone keeps the record open in QuickBooks for a while
+        qbd.company.faults.in_use = 1  # the next write answers 3180
+        log = await qbd.poll()
+        [(request, answer)] = _for(log, "SC-001-001")  # sent once per session, never twice
+        assert "<PurchaseOrderAddRq" in request and 'statusCode="3180"' in answer
+        assert log.progress[-1] == 100
+        if run == 0:
+            assert len(qbd.company.of_kind("PurchaseOrder")) == 11  # the others went on
+        again = await qbd.poll()  # a later session at the same moment: not yet
+        assert again.status == "none" and not _for(again, "SC-001-001")
+        assert (await qbd.version_of(co)).state == states.POSTING
+        qbd.clock.advance(15 * 60)  # the next scheduled run
     log = await qbd.poll()
-    assert "<PurchaseOrderAddRq" in log.requests[0] and log.requests[0] == log.requests[1].replace(
-        log.requests[1].split('requestID="')[1].split('"')[0],
-        log.requests[0].split('requestID="')[1].split('"')[0],
+    [(request, answer)] = _for(log, "SC-001-001")
+    assert 'statusCode="0"' in answer
+    version = await qbd.version_of(co)
+    assert version.state == states.POSTED and version.attempts == 0
+    assert (
+        len([o for o in qbd.company.of_kind("PurchaseOrder") if o.ref_number == "SC-001-001"]) == 1
     )
-    version = await qbd.version_of(qbd.world.ten_line_change_order_id)
-    assert version.state == states.POSTED
-    assert "target busy, sending again" in [
-        h.cause for h in await qbd.history(qbd.world.ten_line_change_order_id)
-    ]
+    causes = [h.cause for h in await qbd.history(co)]
+    assert causes.count("target busy, waiting") == 3 and causes[-1] == "posted (created)"
+    async with qbd.svc.sessions() as session:
+        assert (await session.execute(select(DeadLetter))).scalars().all() == []
+
+
+async def test_record_in_use_is_not_sent_again_in_the_same_session(
+    posted_world: QbdHarness,
+) -> None:
+    """Even when the backoff has passed, the session that was told 3180 does not retry it."""
+    qbd = posted_world
+    user = qbd.connector.app.username
+    ticket, status = await auth(
+        qbd.http, "authenticate", strUserName=user, strPassword=QBWC_PASSWORD
+    )
+    assert status == ""
+    qbd.company.begin_session()
+    qbd.company.faults.in_use = 1
+    request = await soap(qbd.http, "sendRequestXML", ticket=ticket, qbXMLMajorVers="13")
+    assert isinstance(request, str) and "<RefNumber>SC-001-001</RefNumber>" in request
+    answer = execute(qbd.company, request)
+    await soap(qbd.http, "receiveResponseXML", ticket=ticket, response=answer.response)
+    qbd.clock.advance(1800)  # long past the backoff (30 s), still the same session
+    sent = []
+    while request := await soap(qbd.http, "sendRequestXML", ticket=ticket, qbXMLMajorVers="13"):
+        assert isinstance(request, str)
+        sent.append(request)
+        answer = execute(qbd.company, request)
+        await soap(qbd.http, "receiveResponseXML", ticket=ticket, response=answer.response)
+    assert len(sent) == 13 and not any("<RefNumber>SC-001-001</RefNumber>" in r for r in sent)
+    EMITTED.extend(sent)
+    log = await qbd.poll()  # a later session: now it goes
+    [(_, answer_text)] = _for(log, "SC-001-001")
+    assert 'statusCode="0"' in answer_text
+    assert (await qbd.version_of(qbd.world.ten_line_change_order_id)).state == states.POSTED
+
+
+async def test_record_in_use_past_the_budget_needs_a_person_not_a_dead_letter(
+    posted_world: QbdHarness,
+) -> None:
+    qbd = posted_world
+    co = qbd.world.ten_line_change_order_id
+    budget = qbd.svc.settings.qbd_max_attempts  # re-sends after a 3180
+    for _ in range(budget + 1):
+        qbd.company.faults.in_use = 1
+        await qbd.poll()
+        qbd.clock.advance(15 * 60)
+    version = await qbd.version_of(co)
+    assert version.state == states.NEEDS_ATTENTION
+    [reason] = json.loads(version.reasons)
+    assert reason["kind"] == "target_rejected" and reason["data"]["code"] == "3180"
+    assert f"{budget + 1} times" in reason["message"]
+    assert "another user is changing the same record" in reason["message"]
+    assert "save and close it" in reason["message"]
+    assert not [o for o in qbd.company.of_kind("PurchaseOrder") if o.ref_number == "SC-001-001"]
+    async with qbd.svc.sessions() as session:
+        assert (await session.execute(select(DeadLetter))).scalars().all() == []
+    assert (await qbd.poll()).status == "none"  # not sent again by itself
+
+
+async def test_a_cut_mod_reads_the_edit_sequence_before_it_is_sent_again(
+    posted_world: QbdHarness,
+) -> None:
+    qbd = posted_world
+    await qbd.poll()
+    co = qbd.world.change_order_ids[1]  # SC-001-002, one line
+    link = await qbd.link_of(co)
+    assert link is not None
+    qbd.world.procore.update_change_order(
+        co, lines=[LineSeed("Add 8 receptacles", "1680.00", "16-100", "S")]
+    )
+    await qbd.deliver_and_drain()
+    qbd.connector.faults.cut_after = 1  # QuickBooks runs the Mod; its answer is lost
+    cut = await qbd.poll()
+    assert cut.cut and "<PurchaseOrderModRq" in cut.requests[0]
+    order = qbd.company.txns[link.target_id]
+    landed = order.edit_sequence  # the Mod landed: QuickBooks moved the EditSequence on
+    assert order.total == Decimal("1680.00") and landed != link.sync_token
+
+    qbd.connector.faults.cut_after = None
+    log = await qbd.poll()
+    read, mod = log.requests[0], log.requests[1]
+    assert "<PurchaseOrderQueryRq" in read and f"<TxnID>{link.target_id}</TxnID>" in read
+    assert "<PurchaseOrderModRq" in mod
+    assert f"<EditSequence>{landed}</EditSequence>" in mod  # read again, not the stale one
+    answers = cut.answers + log.answers
+    assert answers and not any('statusCode="3200"' in a for a in answers)
+    assert len(qbd.company.of_kind("PurchaseOrder")) == 12 and order.total == Decimal("1680.00")
+    assert (await qbd.version_of(co)).state == states.POSTED
+    updated = await qbd.link_of(co)
+    assert updated is not None and updated.sync_token == order.edit_sequence
+    causes = [h.cause for h in await qbd.history(co)]
+    assert "edit sequence out of date" not in causes and causes[-1] == "posted (updated)"
 
 
 async def test_stale_iterator_restarts_the_list(qbd: QbdHarness) -> None:

@@ -28,13 +28,12 @@ from sync.errors import AttentionReason
 from sync.models import PostedRef, TargetKind, TargetRef
 from sync.rules.store import link_entity
 from sync.settings import Settings
-from sync.targets.qbd import lists, outbox, parties
+from sync.targets.qbd import busy, lists, outbox, parties, refresh
 from sync.targets.qbd import requests as rq
 from sync.targets.qbd.company import target_name
 from sync.targets.qbd.qbxml import message_set
 from sync.targets.qbd.responses import (
     STATUS_BAD_ITERATOR,
-    STATUS_IN_USE,
     STATUS_INVALID_PARENT,
     STATUS_INVALID_REFERENCE,
     STATUS_NAME_IN_USE,
@@ -45,8 +44,6 @@ from sync.targets.qbd.responses import (
 )
 
 log = structlog.get_logger("costbridge.qbd")
-# "Modified by another user", "could not be locked", "error saving": send it again.
-RETRY_CODES = frozenset({3170, 3175, 3176, STATUS_IN_USE})
 # Refusals a person resolves (a name, a reference, a value, a setting in QuickBooks).
 HUMAN_CODES = frozenset(
     {STATUS_NAME_IN_USE, STATUS_INVALID_PARENT, STATUS_INVALID_REFERENCE, 3210, 3250, 3260, 3261}
@@ -72,7 +69,7 @@ async def next_request(
     assert company.id is not None
     for stale in await outbox.sent_rows(session, company.id, ticket=qs.ticket):
         outbox.unanswered(stale, ctx.now)  # asked again without an answer in between
-    while (row := await outbox.next_row(session, company.id)) is not None:
+    while row := await outbox.next_row(session, company.id, now=ctx.now, ticket=qs.ticket):
         row.request_id = _request_id(row)
         element = await _render(session, company, row, ctx)
         if element is None:
@@ -200,13 +197,12 @@ async def _txn_answer(
         row.state, row.step, row.edit_sequence = outbox.QUEUED, "refresh", ""
         await _note(session, row, "edit sequence out of date", f"3200: {rs.message}", ctx)
         return
-    if rs.code in RETRY_CODES:
-        row.attempts += 1
-        if row.attempts >= ctx.settings.qbd_max_attempts:
-            await _give_up(session, row, f"QuickBooks {rs.code}: {rs.message}", ctx)
+    if rs.code in busy.IN_USE_CODES:
+        if busy.hold(row, now=ctx.now, settings=ctx.settings):
+            await _note(session, row, "target busy, waiting", busy.waiting(row, rs), ctx)
         else:
-            row.state = outbox.QUEUED
-            await _note(session, row, "target busy, sending again", f"{rs.code}: {rs.message}", ctx)
+            message = busy.plain(rs, row.attempts, "this document")
+            await _needs_person(session, row, message, rs.code, ctx)
         return
     if not rs.ok:
         await _refused(session, row, rs, ctx)
@@ -340,13 +336,18 @@ async def _refused(session: AsyncSession, row: QbdRequest, rs: Rs, ctx: Context)
     if rs.code not in HUMAN_CODES:
         await _give_up(session, row, f"QuickBooks {rs.code}: {rs.message}", ctx)
         return
+    await _needs_person(session, row, _plain(rs), rs.code, ctx)
+
+
+async def _needs_person(
+    session: AsyncSession, row: QbdRequest, message: str, code: int, ctx: Context
+) -> None:
     row.state = outbox.REJECTED
     version = await _version(session, row)
     if version is None:
         return
-    message = _plain(rs)
     reason = AttentionReason(
-        kind="target_rejected", message=message, data={"code": str(rs.code), "system": "qbd"}
+        kind="target_rejected", message=message, data={"code": str(code), "system": "qbd"}
     )
     if version.state in states.SETTLED:
         await outcomes.note(session, version, "target refused", message, now=ctx.now)
@@ -370,6 +371,10 @@ async def _give_up(session: AsyncSession, row: QbdRequest, error: str, ctx: Cont
     row.state = outbox.FAILED
     row.last_message = error
     log.error("qbwc.request_failed", row=row.id, subject=row.subject, error=error)
+    if row.kind == outbox.LIST_ADD:  # whoever asked for the vendor or job is told why not
+        body = json.loads(row.body)
+        await parties.answered(session, body, error=parties.not_added(body, error), now=ctx.now)
+        return
     version = await _version(session, row)
     if version is None:
         return
@@ -403,7 +408,7 @@ async def _list_answer(
 ) -> None:
     assert company.id is not None
     if rs.code == STATUS_BAD_ITERATOR:
-        row.state, row.iterator_id, row.run_id = outbox.QUEUED, "", outbox.new_run_id()
+        outbox.restart_read(row, ctx.now)
         return
     if not rs.ok:
         row.state = outbox.FAILED
@@ -420,24 +425,9 @@ async def _list_answer(
     await lists.prune(session, company.id, row.target_kind, run_id=row.run_id)
     row.state, row.iterator_id = outbox.DONE, ""
     session.add(row)
-    await session.flush()
-    if not any(
-        r.kind == outbox.LIST_QUERY
-        for r in await outbox.sent_rows(session, company.id)
-        if r.id != row.id
-    ) and not await _lists_waiting(session, company.id):
-        first = company.lists_refreshed_at is None
-        company.lists_refreshed_at = ctx.now
-        session.add(company)
-        if first:  # QuickBooks Desktop is there now: what waited for it goes on
-            await wake_waiting(session, now=ctx.now)
-
-
-async def _lists_waiting(session: AsyncSession, company_id: int) -> bool:
-    for kind in outbox.LIST_KINDS:
-        if await outbox.open_rows(session, company_id, f"list:{kind}"):
-            return True
-    return False
+    if await refresh.list_read(session, company, row.target_kind, now=ctx.now):
+        # The first complete refresh: QuickBooks Desktop is there now, what waited goes on.
+        await wake_waiting(session, now=ctx.now)
 
 
 async def _name_answer(
@@ -448,11 +438,12 @@ async def _name_answer(
     if row.step == "add" and rs.code == STATUS_NAME_IN_USE:
         row.state, row.step = outbox.QUEUED, "lookup"
         return
-    if rs.code in RETRY_CODES and row.attempts + 1 < ctx.settings.qbd_max_attempts:
-        row.attempts += 1
-        row.state = outbox.QUEUED
-        return
     body = json.loads(row.body)
+    if rs.code in busy.IN_USE_CODES:
+        if busy.hold(row, now=ctx.now, settings=ctx.settings):
+            return
+        await _give_up(session, row, busy.plain(rs, row.attempts, "it"), ctx)
+        return
     if not rs.ok or not rs.rets:
         row.state = outbox.FAILED
         company.last_error = f"adding {row.subject}: {rs.code} {rs.message}"

@@ -8,6 +8,7 @@ expire, and the next authenticate supersedes an older one.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 
 import structlog
@@ -21,7 +22,7 @@ from sync.clock import Clock
 from sync.engine import queue
 from sync.errors import FatalError
 from sync.settings import Settings
-from sync.targets.qbd import outbox, sessions
+from sync.targets.qbd import outbox, refresh, sessions
 from sync.targets.qbd.company import by_username, ensure_configured
 from sync.targets.qbd.exchange import (
     PARSE_ERROR,
@@ -92,11 +93,10 @@ class Qbwc:
             for row in await outbox.sent_rows(session, company.id):
                 outbox.unanswered(row, ctx.now)  # the session that sent it is over
                 session.add(row)
-            stamp = company.lists_refreshed_at
-            refresh = settings.qbd_list_refresh_minutes * 60
-            if stamp is None or (ctx.now - stamp).total_seconds() > refresh:
-                await outbox.enqueue_list_refresh(session, company.id, now=ctx.now)
-            pending = await outbox.pending_count(session, company.id)
+            await outbox.restart_reads(session, company.id, now=ctx.now)  # iterators died too
+            max_age = timedelta(minutes=settings.qbd_list_refresh_minutes)
+            await refresh.queue_due(session, company.id, now=ctx.now, max_age=max_age)
+            pending = await outbox.sendable_count(session, company.id, now=ctx.now)
             state = sessions.OPEN if pending else sessions.NONE
             qs = await sessions.start(
                 session, company, now=ctx.now, minutes=settings.qbd_ticket_minutes, state=state
@@ -162,7 +162,7 @@ class Qbwc:
                         outbox.unanswered(row, ctx.now)
                     qs.last_error = str(exc)
                     return ERROR_RESULT
-            pending = await outbox.pending_count(session, company.id)
+            pending = await outbox.sendable_count(session, company.id, now=ctx.now, ticket=ticket)
         if not pending:
             return 100
         return min(99, qs.done * 100 // (qs.done + pending))

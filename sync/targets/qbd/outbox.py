@@ -2,7 +2,9 @@
 
 One subject (a document, a list, a name) is worked on by one row at a time, in order; a
 newer version of a document waiting to be sent replaces the waiting one in place, and one
-that arrives while its predecessor is out with the Web Connector waits behind it.
+that arrives while its predecessor is out with the Web Connector waits behind it. A row told
+to wait (``retry_at``: QuickBooks said the record is in use) goes again only at a later time
+and in a later session.
 """
 
 from __future__ import annotations
@@ -160,7 +162,15 @@ async def enqueue_name(
     return row
 
 
+def due(row: QbdRequest, *, now: datetime, ticket: str) -> bool:
+    """A row told to wait goes again only at a later time and in a later session."""
+    if row.retry_at is None:
+        return True
+    return row.retry_at <= now and not (ticket and row.ticket == ticket)
+
+
 async def pending_count(session: AsyncSession, company_id: int) -> int:
+    """Open rows, including those told to wait (what ``costbridge qbwc status`` shows)."""
     stmt = (
         select(func.count())
         .select_from(QbdRequest)
@@ -172,9 +182,31 @@ async def pending_count(session: AsyncSession, company_id: int) -> int:
     return int((await session.execute(stmt)).scalar_one())
 
 
-async def next_row(session: AsyncSession, company_id: int) -> QbdRequest | None:
-    """The first queued row (lists, then names, then documents, oldest first) whose subject
-    has nothing out with the Web Connector and no older row waiting."""
+async def sendable_count(
+    session: AsyncSession, company_id: int, *, now: datetime, ticket: str = ""
+) -> int:
+    """Rows still to be sent or answered in this session (``ticket``; "" before it began):
+    not those told to wait, nor what waits behind them for the same subject."""
+    stmt = (
+        select(QbdRequest)
+        .where(col(QbdRequest.company_file_id) == company_id, col(QbdRequest.state).in_(OPEN))
+        .order_by(col(QbdRequest.priority), col(QbdRequest.id))
+    )
+    held: set[str] = set()
+    count = 0
+    for row in (await session.execute(stmt)).scalars():
+        if row.state == QUEUED and (row.subject in held or not due(row, now=now, ticket=ticket)):
+            held.add(row.subject)
+        else:
+            count += 1
+    return count
+
+
+async def next_row(
+    session: AsyncSession, company_id: int, *, now: datetime, ticket: str
+) -> QbdRequest | None:
+    """The first queued row (lists, then names, then documents, oldest first) that is due and
+    whose subject has nothing out with the Web Connector and no older row waiting."""
     stmt = (
         select(QbdRequest)
         .where(
@@ -187,7 +219,12 @@ async def next_row(session: AsyncSession, company_id: int) -> QbdRequest | None:
     busy = {r.subject for r in rows if r.state == SENT}
     seen: set[str] = set()
     for row in rows:
-        if row.state == QUEUED and row.subject not in busy and row.subject not in seen:
+        if (
+            row.state == QUEUED
+            and row.subject not in busy
+            and row.subject not in seen
+            and due(row, now=now, ticket=ticket)
+        ):
             return row
         seen.add(row.subject)
     return None
@@ -206,18 +243,41 @@ async def sent_rows(
     return list((await session.execute(stmt)).scalars())
 
 
+def restart_read(row: QbdRequest, now: datetime) -> None:
+    """Read the list again from its first page: an iterator lives in one QuickBooks session
+    (3391 in any other), and a fresh run id keeps the pruning of deleted rows honest."""
+    row.state = QUEUED
+    row.iterator_id = ""
+    row.run_id = new_run_id()
+    row.updated_at = now
+
+
+async def restart_reads(session: AsyncSession, company_id: int, *, now: datetime) -> None:
+    """A new session begins: every unfinished list read starts over, without an iterator."""
+    stmt = select(QbdRequest).where(
+        col(QbdRequest.company_file_id) == company_id,
+        col(QbdRequest.kind) == LIST_QUERY,
+        col(QbdRequest.state).in_(OPEN),
+        col(QbdRequest.iterator_id) != "",
+    )
+    for row in (await session.execute(stmt)).scalars():
+        restart_read(row, now)
+        session.add(row)
+
+
 def unanswered(row: QbdRequest, now: datetime) -> None:
     """A sent request whose answer never came (session cut, Web Connector closed).
 
-    A write may have landed: the row is queued again with ``verify`` so the next send is a
-    look-up, never a blind second Add. A read just starts over (its iterator died with the
-    session: 3391 otherwise).
+    A write may have landed: the row is queued again so that the next send asks first, never
+    blindly. An Add becomes a look-up (``verify``); a Mod re-reads the EditSequence (the Mod
+    may have changed it). A read just starts over.
     """
     row.state = QUEUED
     row.ticket = ""
     row.updated_at = now
     if row.kind == TXN and row.step == "add":
         row.verify = True
+    if row.kind == TXN and row.step == "mod":
+        row.step, row.edit_sequence = "refresh", ""
     if row.kind == LIST_QUERY:
-        row.iterator_id = ""
-        row.run_id = new_run_id()
+        restart_read(row, now)

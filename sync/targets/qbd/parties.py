@@ -9,6 +9,7 @@ mirror already holds the party and it is returned at once.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -19,8 +20,19 @@ from sync.errors import AttentionReason, NeedsHumanError
 from sync.models import ReferenceKind, ReferenceRecord
 from sync.targets.base import PartyRequest
 from sync.targets.qbd import lists, outbox
+from sync.targets.qbd.text import fit
 
 SYSTEM = "qbd"
+NAME_MAX = 41  # Name of CustomerAdd and VendorAdd in qbxml130.xsd
+
+
+def fitted(request: PartyRequest) -> tuple[PartyRequest, list[str]]:
+    """The request with its name as QuickBooks Desktop will store it (Latin-1, 41
+    characters), fitted like a transaction's text; the name is looked up, queued, linked
+    and shown in that form, so all of them agree with QuickBooks."""
+    warnings: list[str] = []
+    name = fit(" ".join(request.name.split()), NAME_MAX, "Name", warnings).strip()
+    return replace(request, name=name), warnings
 
 
 def name_in_use(name: str, holder: str = "") -> NeedsHumanError:
@@ -64,6 +76,10 @@ async def enqueue(
     )
     assert row.id is not None
     return row.id
+
+
+def not_added(body: dict[str, Any], error: str) -> str:
+    return f"QuickBooks Desktop did not add “{body['name']}”. {error}"
 
 
 async def answered(

@@ -7,7 +7,7 @@ the engine through ``sync.engine.outcomes`` (see ``exchange.py``).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,7 +28,7 @@ from sync.models import (
 )
 from sync.settings import Settings
 from sync.targets.base import OutcomeToFollow, PartyRequest
-from sync.targets.qbd import lists, outbox, parties
+from sync.targets.qbd import lists, outbox, parties, refresh
 from sync.targets.qbd.build import build_document
 from sync.targets.qbd.company import by_name, ensure_configured, target_name
 from sync.targets.qbd.requests import PARTY_TAG
@@ -70,7 +70,8 @@ class QbdTarget:
         async with self.sessions() as session, session.begin():
             company = await self._company(session, now)
             assert company.id is not None
-            await outbox.enqueue_list_refresh(session, company.id, now=now)
+            max_age = timedelta(minutes=self.settings.qbd_list_refresh_minutes)
+            await refresh.queue_due(session, company.id, now=now, max_age=max_age)
         raise SystemAwayError(
             "waiting for QuickBooks Desktop to connect: the Web Connector has not read the "
             f"company file '{self.settings.qbd_company}' yet",
@@ -103,8 +104,12 @@ class QbdTarget:
         raise FatalError("voiding in QuickBooks Desktop is not supported yet", system="qbd")
 
     async def create_party(self, request: PartyRequest) -> ReferenceRecord:
-        """From the mirror when QuickBooks already has it; else a queued Vendor/CustomerAdd."""
+        """From the mirror when QuickBooks already has it; else a queued Vendor/CustomerAdd.
+
+        The name is fitted first (Latin-1, QuickBooks' length): the same name is looked up,
+        added, linked and answered, whatever the source called it."""
         now = self.clock.now()
+        request, warnings = parties.fitted(request)
         async with self.sessions() as session, session.begin():
             company = await self._company(session, now)
             assert company.id is not None
@@ -113,9 +118,11 @@ class QbdTarget:
                 return found
             row_id = await parties.enqueue(session, company.id, request, now=now)
         tag = "CustomerAdd" if request.kind is ReferenceKind.CUSTOMER else "VendorAdd"
-        raise OutcomeToFollow(
-            f"{tag} “{request.name}” queued for the Web Connector ({self.name}, request {row_id})"
-        )
+        detail = f"{tag} “{request.name}” queued for the Web Connector ({self.name}, "
+        detail += f"request {row_id})"
+        if warnings:
+            detail += "; name fitted: " + "; ".join(warnings)
+        raise OutcomeToFollow(detail)
 
     async def _enqueue(self, document: TargetDocument) -> None:
         now = self.clock.now()

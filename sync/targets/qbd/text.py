@@ -30,19 +30,38 @@ _PLAIN = {
     "\u20ac": "EUR",
     "\u2122": "TM",
 }
+# Letters Unicode does not decompose into a base letter and a mark (NFKD leaves "Ł" whole).
+_LETTERS = {
+    "\u0141": "L",  # Ł
+    "\u0142": "l",  # ł
+    "\u0110": "D",  # Đ
+    "\u0111": "d",  # đ
+    "\u0126": "H",  # Ħ
+    "\u0127": "h",  # ħ
+    "\u0131": "i",  # dotless i
+    "\u0152": "OE",  # Œ
+    "\u0153": "oe",  # œ
+    "\u0166": "T",  # Ŧ
+    "\u0167": "t",  # ŧ
+    "\u014a": "N",  # Ŋ
+    "\u014b": "n",  # ŋ
+    "\u0138": "k",  # ĸ
+}
 # Characters XML 1.0 cannot carry at all (control characters other than tab, LF, CR).
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def to_latin1(text: str) -> str:
     """The closest Latin-1 text: typographic marks made plain, accents kept where Latin-1 has
-    them, other letters stripped of their marks, anything else as "?"."""
+    them, other letters stripped of their marks ("ź" → "z", "Ł" → "L"), anything else as "?"."""
     out: list[str] = []
     for char in unicodedata.normalize("NFC", _XML_ILLEGAL.sub("", text)):
         if ord(char) < 256:
             out.append(char)
         elif char in _PLAIN:
             out.append(_PLAIN[char])
+        elif char in _LETTERS:
+            out.append(_LETTERS[char])
         else:
             base = "".join(
                 c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
