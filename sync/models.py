@@ -195,6 +195,8 @@ class TargetDocument(_Frozen):
     doc_number: str
     marker: str  # a unique tag written into the memo so the document can be found again
     body: dict[str, object]  # the target system's own JSON (or whatever it speaks)
+    # What was fitted to the target's limits (cut, replaced), said in the document's history.
+    notes: tuple[str, ...] = ()
 
 
 class PostedRef(_Frozen):

@@ -54,6 +54,8 @@ async def record_posted(
         f"{posted.kind.value} {posted.doc_number or posted.id} (id {posted.id}), "
         f"total {posted.total}"
     )
+    if result.notes:
+        detail += "; text fitted: " + "; ".join(result.notes)
     if version.state != states.POSTING:
         await add_history(
             session,

@@ -30,6 +30,7 @@ def request_id(target_account: str, document_key: str, content_hash: str, operat
 class PostResult:
     posted: PostedRef
     operation: str  # created | updated | found | unchanged
+    notes: tuple[str, ...] = ()  # what the target document had to be fitted to (history)
 
 
 async def find_link(session: AsyncSession, document_id: int, target: str) -> TargetLink | None:
@@ -57,16 +58,16 @@ async def post_document(
             return PostResult(_posted_from(link), "unchanged")
         existing = _posted_from(link)
         rid = request_id(target_account, document_key, content_hash, "update")
-        return PostResult(await target.update(document, existing, rid), "updated")
+        return PostResult(await target.update(document, existing, rid), "updated", document.notes)
     if look_first:
         found = await target.find(document)
         if found is not None:
             # It may hold an older version's content (the write we lost may predate this
             # version), so bring it up to date rather than trusting it.
             rid = request_id(target_account, document_key, content_hash, "update")
-            return PostResult(await target.update(document, found, rid), "found")
+            return PostResult(await target.update(document, found, rid), "found", document.notes)
     rid = request_id(target_account, document_key, content_hash, "create")
-    return PostResult(await target.create(document, rid), "created")
+    return PostResult(await target.create(document, rid), "created", document.notes)
 
 
 def _posted_from(link: TargetLink) -> PostedRef:

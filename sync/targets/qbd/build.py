@@ -113,8 +113,9 @@ def build_document(mapped: MappedDocument, kind: TargetKind, key: str) -> Target
     tag = marker(key)
     label = source.kind.value.replace("_", " ")
     heading = f"{source.source.title()} {label} {source.number}: {source.title}".strip(": ")
+    text = " - ".join(part for part in (heading, " ".join(source.description.split())) if part)
     # The marker is how a lost write is recognised later: it must survive any cut.
-    heading = fit(heading, MEMO_MAX - len(tag) - 3, "Memo", warnings)
+    heading = fit(text, MEMO_MAX - len(tag) - 3, "Memo", warnings, ellipsis=True)
     job = mapped.customer.id if mapped.customer else ""
     body: dict[str, Any] = {
         "party": _party(kind, mapped),
@@ -123,6 +124,7 @@ def build_document(mapped: MappedDocument, kind: TargetKind, key: str) -> Target
         "memo": f"{heading} [{tag}]",
         "lines": [_line(line, kind, job, warnings) for line in mapped.lines],
         "total": money(mapped.total),
-        "warnings": warnings,
     }
-    return TargetDocument(kind=kind, doc_number=number, marker=tag, body=body)
+    return TargetDocument(
+        kind=kind, doc_number=number, marker=tag, body=body, notes=tuple(warnings)
+    )

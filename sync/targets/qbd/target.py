@@ -141,14 +141,13 @@ class QbdTarget:
                 content_hash=content_hash,
                 now=now,
             )
-        warnings = list(document.body.get("warnings") or [])  # type: ignore[call-overload]
         party = PARTY_TAG[document.kind].removesuffix("Ref").lower()
         detail = (
             f"queued for the Web Connector ({self.name}, request {row.id}): "
             f"{document.kind.value} {document.doc_number} to {party} {document.body['party']}"
         )
-        if warnings:
-            detail += "; text fitted: " + "; ".join(str(w) for w in warnings)
+        if document.notes:
+            detail += "; text fitted: " + "; ".join(document.notes)
         raise OutcomeToFollow(detail)
 
 

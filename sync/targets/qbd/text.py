@@ -70,8 +70,9 @@ def to_latin1(text: str) -> str:
     return "".join(out)
 
 
-def fit(text: str, limit: int, field: str, warnings: list[str]) -> str:
-    """``text`` in Latin-1 and at most ``limit`` characters; a warning for every change."""
+def fit(text: str, limit: int, field: str, warnings: list[str], *, ellipsis: bool = False) -> str:
+    """``text`` in Latin-1 and at most ``limit`` characters; a warning for every change.
+    With ``ellipsis`` a cut ends in "..." so it shows in QuickBooks (Latin-1 has no "…")."""
     latin = to_latin1(text)
     if latin != text:
         warnings.append(f"{field}: characters QuickBooks cannot store were replaced")
@@ -79,7 +80,7 @@ def fit(text: str, limit: int, field: str, warnings: list[str]) -> str:
         warnings.append(
             f"{field}: cut to {limit} characters (QuickBooks' limit); it was {len(latin)}"
         )
-        latin = latin[:limit]
+        latin = latin[: limit - 3] + "..." if ellipsis else latin[:limit]
     return latin
 
 

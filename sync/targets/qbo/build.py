@@ -17,6 +17,7 @@ DOC_NUMBER_MAX = 21
 PRIVATE_NOTE_MAX = 4000
 DESCRIPTION_MAX = 4000
 PURCHASE_KINDS = (TargetKind.PURCHASE_ORDER, TargetKind.BILL)
+ELLIPSIS = "…"  # a cut is visible in QuickBooks, never silent
 
 
 def marker(key: str) -> str:
@@ -37,14 +38,22 @@ def _ref(ref: TargetRef) -> dict[str, str]:
     return {"value": ref.id}
 
 
-def _private_note(mapped: MappedDocument, key: str) -> str:
+def _private_note(mapped: MappedDocument, key: str, notes: list[str]) -> str:
+    """The heading (source, kind, number, title), the description, then the marker."""
     source = mapped.source
     label = source.kind.value.replace("_", " ")
     heading = f"{source.source.title()} {label} {source.number}: {source.title}".strip(": ")
+    text = "\n".join(part for part in (heading, source.description.strip()) if part)
     tag = marker(key)
-    # the marker is how find() recognises the document: it must survive any truncation
+    # the marker is how find() recognises the document: it must survive any cut
     room = PRIVATE_NOTE_MAX - len(tag) - 1
-    return f"{heading[:room]}\n{tag}"
+    if len(text) > room:
+        notes.append(
+            f"PrivateNote: cut to {PRIVATE_NOTE_MAX} characters (QuickBooks' limit); "
+            f"the heading and description were {len(text)}"
+        )
+        text = text[: room - 1] + ELLIPSIS
+    return f"{text}\n{tag}"
 
 
 def _unmapped(line: MappedLine, what: str) -> NeedsHumanError:
@@ -131,15 +140,23 @@ def build_document(mapped: MappedDocument, kind: TargetKind, key: str) -> Target
     Invoice / Estimate: one SalesItemLineDetail line per mapped line, to the customer:job."""
     if not mapped.lines:
         raise NeedsHumanError("The document has no lines to post.")
+    notes: list[str] = []
     number = doc_number(mapped.source.reference_number)
+    if number != " ".join(mapped.source.reference_number.split()):
+        notes.append(
+            f"DocNumber: '{mapped.source.reference_number}' is longer than "
+            f"{DOC_NUMBER_MAX} characters; sent as '{number}'"
+        )
     body: dict[str, Any] = {**_party(kind, mapped), "DocNumber": number}
     if mapped.source.document_date is not None:
         body["TxnDate"] = mapped.source.document_date.isoformat()
     if mapped.department is not None:
         body["DepartmentRef"] = _ref(mapped.department)
-    body["PrivateNote"] = _private_note(mapped, key)
+    body["PrivateNote"] = _private_note(mapped, key, notes)
     if kind in PURCHASE_KINDS:
         body["Line"] = [_expense_line(line, mapped.customer) for line in mapped.lines]
     else:
         body["Line"] = [_sales_line(line) for line in mapped.lines]
-    return TargetDocument(kind=kind, doc_number=number, marker=marker(key), body=body)
+    return TargetDocument(
+        kind=kind, doc_number=number, marker=marker(key), body=body, notes=tuple(notes)
+    )
