@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
@@ -10,7 +9,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from sync.cli.common import cli_settings
+from sync.cli.common import with_service
 from sync.rules.links import (
     TARGET_WORDS,
     Link,
@@ -23,7 +22,7 @@ from sync.rules.links import (
     remove_link,
     suggest,
 )
-from sync.service import Service, build_service
+from sync.service import Service
 
 T = TypeVar("T")
 links_app = typer.Typer(
@@ -37,15 +36,8 @@ class EntityKind(StrEnum):
 
 
 def _run(work: Callable[[Service], Awaitable[T]]) -> T:
-    async def main() -> T:
-        svc = build_service(cli_settings())
-        try:
-            return await work(svc)
-        finally:
-            await svc.aclose()
-
     try:
-        return asyncio.run(main())
+        return with_service(work)
     except LinkError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None

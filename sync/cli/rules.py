@@ -7,13 +7,11 @@ by id, number or name: they are resolved against the cached reference data.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
-from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -30,6 +28,7 @@ from mappings.rule_rows import (
     spec_from_cells,
 )
 from mappings.rules import Rule, RuleOrigin
+from sync.cli.common import with_service
 
 if TYPE_CHECKING:  # the engine is imported when a command runs: `--help` stays fast
     from sync.rules.service import ImportReport
@@ -38,7 +37,6 @@ if TYPE_CHECKING:  # the engine is imported when a command runs: `--help` stays 
 rules_app = typer.Typer(
     help="Mapping rules: list, add, deactivate, explain, export, import.", no_args_is_help=True
 )
-T = TypeVar("T")
 
 
 class FileFormat(StrEnum):
@@ -48,21 +46,6 @@ class FileFormat(StrEnum):
 
 def _default_author() -> str:
     return os.environ.get("USER") or "cli"
-
-
-def _run(work: Callable[[Service], Awaitable[T]]) -> T:
-    """Build the service from the settings, run ``work``, close it."""
-    from sync.cli.common import cli_settings
-    from sync.service import build_service
-
-    async def main() -> T:
-        svc = build_service(cli_settings())
-        try:
-            return await work(svc)
-        finally:
-            await svc.aclose()
-
-    return asyncio.run(main())
 
 
 def _fail(errors: tuple[FileError, ...] | list[FileError], footer: str) -> NoReturn:
@@ -111,7 +94,7 @@ def list_rules(
             refs = ReferenceIndex(await reference.cached(session, svc.target.name))
         return [rule_line(r, refs) for r in rules]
 
-    lines = _run(work)
+    lines = with_service(work)
     wanted = filter.casefold() if filter else ""
     shown = [line for line in lines if wanted in line.casefold()]
     for line in shown:
@@ -240,7 +223,7 @@ def deactivate(
             except LookupError as exc:
                 return str(exc)
 
-    result = _run(work)
+    result = with_service(work)
     if isinstance(result, str):
         typer.echo(f"error: {result}", err=True)
         raise typer.Exit(1)
@@ -268,7 +251,7 @@ def explain(
         except ExplainError as exc:
             return str(exc)
 
-    result = _run(work)
+    result = with_service(work)
     if isinstance(result, str):
         typer.echo(f"error: {result}", err=True)
         raise typer.Exit(1)
@@ -302,7 +285,7 @@ def export(
         async with svc.sessions() as session:
             return await load_rules(session, include_inactive=not active_only)
 
-    rules = _run(work)
+    rules = with_service(work)
     specs = [RuleSpec.of(r) for r in rules]
     fmt = _format_for(file, format)
     text = export_csv(specs) if fmt is FileFormat.CSV else export_yaml(specs)
@@ -338,7 +321,7 @@ def _import(
                 dry_run=dry_run,
             )
 
-    return _run(work)
+    return with_service(work)
 
 
 @rules_app.command("import")

@@ -278,3 +278,10 @@ async def select_document(session: AsyncSession, selector: str) -> SourceDocumen
             f"{selector!r} is several documents ({shown}); give the document id"
         )
     return rows[0]
+
+
+async def current_version(session: AsyncSession, row: SourceDocumentRow) -> DocumentVersion | None:
+    """The document's current version; None before its first fetch completed."""
+    if row.current_version_id is None:
+        return None
+    return await session.get(DocumentVersion, row.current_version_id)

@@ -12,9 +12,8 @@ from sqlmodel import col
 
 from db.models import AuditEntry, Control, DeadLetter, DocumentVersion, SourceDocumentRow
 from sync.engine import queue, states
-from sync.engine.documents import enqueue_sync, transition
+from sync.engine.documents import enqueue_sync, ref_of, transition
 from sync.engine.worker import PAUSED
-from sync.models import DocumentKind, DocumentRef
 from sync.service import Service
 from sync.targets.qbd.health import CompanyHealth, company_health
 
@@ -128,13 +127,7 @@ async def _revive_version(
         actor=actor,
         detail=f"dead letter {letter.id} replayed",
     )
-    ref = DocumentRef(
-        source=row.source,
-        kind=DocumentKind(row.kind),
-        id=row.external_id,
-        project_id=row.project_id,
-    )
-    await enqueue_sync(session, ref, now=now)
+    await enqueue_sync(session, ref_of(row), now=now)
     return True
 
 

@@ -14,6 +14,7 @@ from db.models import AuditEntry, DeadLetter, DocumentVersion, SourceDocumentRow
 from sync.engine import states
 from sync.engine.documents import (
     DocumentLookupError,
+    current_version,
     enqueue_sync,
     label,
     payload_of,
@@ -84,11 +85,7 @@ async def requeue_document(svc: Service, selector: str, *, actor: str) -> Requeu
             raise RequeueRefused(str(exc)) from None
         assert row.id is not None
         named = label(row)
-        version = (
-            await session.get(DocumentVersion, row.current_version_id)
-            if row.current_version_id is not None
-            else None
-        )
+        version = await current_version(session, row)
         if version is None:
             raise RequeueRefused(f"{named} has no version yet: it is still being read")
         if version.state == states.POSTED and await _posted_unchanged(session, row.id, version):

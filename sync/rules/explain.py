@@ -11,12 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from db.models import DocumentVersion, SourceDocumentRow
+from db.models import SourceDocumentRow
 from mappings.document import map_document
 from mappings.explain import explain_line
 from mappings.references import ReferenceIndex
 from sync.engine import reference
-from sync.engine.documents import DocumentLookupError, label, payload_of, select_document
+from sync.engine.documents import (
+    DocumentLookupError,
+    current_version,
+    label,
+    payload_of,
+    select_document,
+)
 from sync.engine.routes import target_kind_for
 from sync.models import DocumentKind, DocumentRef, SourceDocument
 from sync.rules.store import load_links, load_rules
@@ -51,11 +57,7 @@ async def explain_document(
             row = await select_document(session, selector)
         except DocumentLookupError as exc:
             raise ExplainError(str(exc)) from None
-        version = (
-            await session.get(DocumentVersion, row.current_version_id)
-            if row.current_version_id is not None
-            else None
-        )
+        version = await current_version(session, row)
         if version is None:
             raise ExplainError(f"{label(row)} has no version yet")
         doc: SourceDocument | None = payload_of(version)

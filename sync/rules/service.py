@@ -22,9 +22,8 @@ from mappings.references import ReferenceIndex
 from mappings.rule_rows import FileError, LocatedSpec
 from mappings.rules import Rule, RuleOrigin
 from sync.engine import reference, states
-from sync.engine.documents import enqueue_sync, payload_of
+from sync.engine.documents import enqueue_sync, payload_of, ref_of
 from sync.errors import CostbridgeError
-from sync.models import DocumentKind, DocumentRef
 from sync.rules.impact import Impact, assess, current_in_state
 from sync.rules.store import load_rules, save_rule
 from sync.settings import Settings
@@ -44,13 +43,7 @@ async def requeue_touched(session: AsyncSession, rules: Sequence[Rule], *, now: 
             rule_matches(rule, line, doc) for rule in rules for line in doc.lines
         ):
             continue
-        ref = DocumentRef(
-            source=row.source,
-            kind=DocumentKind(row.kind),
-            id=row.external_id,
-            project_id=row.project_id,
-        )
-        await enqueue_sync(session, ref, now=now)
+        await enqueue_sync(session, ref_of(row), now=now)
         count += 1
     return count
 
