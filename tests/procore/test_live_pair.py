@@ -1,15 +1,14 @@
 """The real pair as a user runs it: ``costbridge sandbox procore`` delivers a webhook over HTTP to
 ``costbridge serve``, which posts the purchase order in ``costbridge sandbox qbo``.
 
-Three processes on free loopback ports, configured only by environment variables. The seeding a
-controller does on day one (reference data, links, ``costbridge rules import``) happens against
-the same SQLite database before serve starts. The first sweep looks back zero minutes, so the
-change can only arrive by webhook.
+Three processes on free loopback ports, configured only by environment variables. What a
+controller does on day one (``db upgrade``, ``rules import``, ``links add``) runs as commands
+against the same fresh SQLite database before serve starts: nothing reads QuickBooks for them
+beforehand. The first sweep looks back zero minutes, so the change can only arrive by webhook.
 """
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,13 +20,7 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
-from db.migrate import upgrade
 from sandbox.demo.company import CUSTOMER, WEBHOOK_AUTHORIZATION
-from sync.engine import reference
-from sync.models import ReferenceKind, TargetRef
-from sync.rules.store import link_entity
-from sync.service import build_service
-from sync.settings import Settings
 from tests.procore.processes import (
     HOST,
     Running,
@@ -97,33 +90,18 @@ def procore_ids(base: str, company: str, client_id: str, secret: str) -> Procore
     )
 
 
-async def seed(settings: Settings, ids: ProcoreIds) -> None:
-    """Schema, QuickBooks' reference data (so rules name accounts), and the two links."""
-    svc = build_service(settings, extensions=())
-    try:
-        await upgrade(svc.engine)
-        now = svc.clock.now()
-        async with svc.sessions() as session, session.begin():
-            await reference.refresh(session, svc.target, now=now)
-            records = await reference.cached(session, svc.target.name)
-            for kind, source_id, name in (
-                ("project", ids.project, f"{CUSTOMER}:{PROJECT}"),
-                ("vendor", ids.vendor, VENDOR),
-            ):
-                wanted = ReferenceKind.CUSTOMER if kind == "project" else ReferenceKind.VENDOR
-                record = next(r for r in records if r.kind is wanted and r.name == name)
-                await link_entity(
-                    session,
-                    source="procore",
-                    source_kind=kind,
-                    source_id=source_id,
-                    target=svc.target.name,
-                    target_ref=TargetRef(id=record.id, name=name),
-                    actor="test",
-                    now=now,
-                )
-    finally:
-        await svc.aclose()
+def day_one(launch: Launch, env: dict[str, str], ids: ProcoreIds) -> None:
+    """What a controller does on a fresh database, with the commands only: the schema, the
+    rules (accounts named by number and name: the import reads QuickBooks' accounts itself),
+    and the two links (QuickBooks' side by name, resolved against its data)."""
+    for name, args in (
+        ("db", ["db", "upgrade"]),
+        ("rules", ["rules", "import", str(RULES_FILE)]),
+        ("link-project", ["links", "add", "project", ids.project, f"{CUSTOMER}:{PROJECT}"]),
+        ("link-vendor", ["links", "add", "vendor", ids.vendor, VENDOR]),
+    ):
+        step = launch(name, args, env)
+        assert step.process.wait(timeout=60) == 0, step.failure(f"{name} failed")
 
 
 def posted(qbo: str, realm: str) -> Callable[[], dict[str, Any] | None]:
@@ -197,9 +175,7 @@ def test_a_change_in_the_sandbox_is_delivered_by_webhook_and_posted(
     env = clean_environment({f"COSTBRIDGE_{name.upper()}": v for name, v in fields.items()})
     said = sandboxes.procore_said
     ids = procore_ids(sandboxes.procore, said["company"], said["client_id"], said["client_secret"])
-    asyncio.run(seed(Settings(_env_file=None, **fields), ids))  # type: ignore[arg-type]
-    rules = launch("rules", ["rules", "import", str(RULES_FILE)], env)
-    assert rules.process.wait(timeout=60) == 0, rules.failure("rules import failed")
+    day_one(launch, env, ids)
 
     serve = launch("serve", ["serve", "--port", service.rsplit(":", 1)[1]], env)
     wait_until(serve, "/healthz", answering(f"{service}/healthz"))
