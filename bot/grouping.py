@@ -25,6 +25,7 @@ REASON_TITLES = {
     "target_missing": "Missing in QuickBooks",
     "source_unapproved": "No longer approved in Procore",
     "source_deleted": "Deleted in Procore",
+    "no_credit_document": "No credit document for this route",
 }
 # Reasons a line-level pick answers, and what is picked for each output field.
 _LINE_PICKERS = {"account": "account", "item": "item"}

@@ -161,6 +161,12 @@ class TargetLink(SQLModel, table=True):
     posted_version_id: int | None = Field(default=None, foreign_key="document_versions.id")
     posted_hash: str = Field(default="", max_length=64)
     voided: bool = False
+    # The last document voided or deleted for this source document (its kind, id and when),
+    # kept after a replacement is linked (a change order whose sign flipped became the other
+    # kind): the link says what happened to the document it no longer holds.
+    voided_kind: str = Field(default="", max_length=32)
+    voided_target_id: str = Field(default="", max_length=64)
+    voided_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     updated_at: datetime = Field(sa_column=_utc())
 
 

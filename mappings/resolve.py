@@ -31,7 +31,7 @@ REFERENCE_KIND: dict[OutputField, ReferenceKind] = {
     OutputField.DEPARTMENT: ReferenceKind.DEPARTMENT,
 }
 
-_SALES_KINDS = frozenset({TargetKind.INVOICE, TargetKind.ESTIMATE})
+_SALES_KINDS = frozenset({TargetKind.INVOICE, TargetKind.ESTIMATE, TargetKind.CREDIT_MEMO})
 
 
 def required_fields(target_kind: TargetKind) -> tuple[OutputField, ...]:

@@ -56,7 +56,8 @@ class AttentionReason:
 
     ``kind`` is one of: ``unmapped``, ``ambiguous``, ``invalid_target``, ``vendor_not_linked``,
     ``project_not_linked``, ``target_rejected`` (the target refused the document, e.g. duplicate
-    name or closed books).
+    name or closed books), ``no_credit_document`` (a negative total on a route that has no
+    credit, e.g. prime change orders to estimates).
     """
 
     kind: str

@@ -186,6 +186,10 @@ class TargetKind(StrEnum):
     INVOICE = "Invoice"
     ESTIMATE = "Estimate"
     BILL = "Bill"
+    # Credits: what a change order with a negative total becomes (its lines with the
+    # opposite sign, so the credit's total is the positive amount credited).
+    VENDOR_CREDIT = "VendorCredit"
+    CREDIT_MEMO = "CreditMemo"
 
 
 class TargetDocument(_Frozen):

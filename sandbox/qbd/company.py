@@ -49,6 +49,8 @@ class CompanyFile:
         self._txn_number = 0
         self.requests: list[str] = []  # every qbXML request received, as sent
         self.rejected: list[str] = []  # the ones that failed the schema (0x80040400)
+        self.voided: list[str] = []  # TxnIDs in the order TxnVoidRq voided them (repeats too)
+        self.deleted: list[str] = []  # TxnIDs in the order TxnDelRq deleted them
         self.sessions = 0  # QuickBooks sessions begun (one per Web Connector update)
 
     def begin_session(self) -> None:

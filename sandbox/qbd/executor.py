@@ -48,6 +48,10 @@ def _handler(tag: str):  # type: ignore[no-untyped-def]
         return list_ops.query
     if tag in ("CustomerAddRq", "VendorAddRq"):
         return list_ops.add_name
+    if tag == "TxnVoidRq":
+        return txn_ops.void
+    if tag == "TxnDelRq":
+        return txn_ops.delete
     for kind in txn_ops.KINDS:
         if tag == f"{kind}AddRq":
             return txn_ops.add

@@ -40,7 +40,7 @@ class TxnLine:
 
 @dataclass
 class Txn:
-    kind: str  # PurchaseOrder | Invoice | Estimate | Bill
+    kind: str  # PurchaseOrder | Invoice | Estimate | Bill | VendorCredit | CreditMemo
     txn_id: str
     txn_number: int
     edit_sequence: str

@@ -1,5 +1,6 @@
 """Transaction requests of the fake QuickBooks: Add, Mod and Query of purchase orders,
-invoices, estimates and bills, with QuickBooks' references checks and EditSequence rule."""
+invoices, estimates, bills, vendor credits and credit memos, with QuickBooks' reference checks,
+its EditSequence rule and its refusal of a total below zero; TxnVoid and TxnDel."""
 
 from __future__ import annotations
 
@@ -11,8 +12,20 @@ from sandbox.qbd.answers import NO_MATCH, QbError, ref, rs, stamp, sub, text
 from sandbox.qbd.company import CompanyFile
 from sandbox.qbd.records import Txn, TxnLine
 
-KINDS = ("PurchaseOrder", "Invoice", "Estimate", "Bill")
-PARTY = {"PurchaseOrder": "vendor", "Bill": "vendor", "Invoice": "customer", "Estimate": "customer"}
+KINDS = ("PurchaseOrder", "Invoice", "Estimate", "Bill", "VendorCredit", "CreditMemo")
+PARTY = {
+    "PurchaseOrder": "vendor",
+    "Bill": "vendor",
+    "VendorCredit": "vendor",
+    "Invoice": "customer",
+    "Estimate": "customer",
+    "CreditMemo": "customer",
+}
+# The Ret element that carries each kind's total.
+TOTAL_TAG = {"Bill": "AmountDue", "VendorCredit": "CreditAmount"}
+# What QuickBooks voids (TxnVoidType): the others (purchase orders, estimates) only delete.
+VOIDABLE = ("Invoice", "Bill", "VendorCredit", "CreditMemo")
+VOID_MEMO = "VOID: "  # QuickBooks' mark on a voided transaction's memo
 REF_KIND = {
     "VendorRef": "vendor",
     "CustomerRef": "customer",
@@ -113,7 +126,7 @@ def _ret(company: CompanyFile, txn: Txn, with_lines: bool = True) -> etree._Elem
     if txn.txn_date:
         sub(ret, "TxnDate", txn.txn_date)
     sub(ret, "RefNumber", txn.ref_number)
-    sub(ret, "AmountDue" if txn.kind == "Bill" else "TotalAmount", str(txn.total))
+    sub(ret, TOTAL_TAG.get(txn.kind, "TotalAmount"), str(txn.total))
     if txn.memo:
         sub(ret, "Memo", txn.memo)
     if with_lines:
@@ -147,6 +160,19 @@ def _faults(company: CompanyFile, kind: str) -> None:
         )
 
 
+def _positive(kind: str, txn: Txn) -> None:
+    """QuickBooks refuses a transaction whose total is below zero (zero is accepted): money
+    taken back is a credit (VendorCredit, CreditMemo) with positive lines. Negative lines
+    are fine while the total stays at or above zero. The text is QuickBooks' (reported for
+    invoices); the code is not documented: 3210, the code of a refused field value."""
+    if txn.total < 0:
+        raise QbError(
+            3210,
+            f"There was an error when saving a {kind}. QuickBooks error message: "
+            "Transaction amount must be positive.",
+        )
+
+
 def _warning(company: CompanyFile) -> tuple[int, str]:
     """Status OK, or the next warning a test queued (the write itself succeeded)."""
     return company.faults.warnings.pop(0) if company.faults.warnings else (0, "Status OK")
@@ -162,6 +188,7 @@ def add(company: CompanyFile, request: etree._Element) -> etree._Element:
         raise QbError(3140, f"A {kind} needs a {party_tag}.")
     staged = Txn(kind, "", 0, "", "", company.now(), company.now())
     _apply(company, staged, body, kind)  # every reference is checked before anything is saved
+    _positive(kind, staged)
     txn = company.new_txn(kind, staged.party_id)
     txn.txn_date, txn.ref_number, txn.memo, txn.lines = (
         staged.txn_date or company.now().date().isoformat(),
@@ -190,6 +217,7 @@ def mod(company: CompanyFile, request: etree._Element) -> etree._Element:
     _faults(company, kind)
     staged = Txn(kind, txn_id, 0, "", txn.party_id, txn.created, txn.modified, lines=txn.lines)
     _apply(company, staged, body, kind)
+    _positive(kind, staged)
     txn.party_id, txn.lines = staged.party_id, staged.lines
     txn.txn_date = staged.txn_date or txn.txn_date
     txn.ref_number = staged.ref_number or txn.ref_number
@@ -239,4 +267,50 @@ def query(company: CompanyFile, request: etree._Element) -> etree._Element:
     lines = text(request, "IncludeLineItems") == "true"
     for txn in found:
         answer.append(_ret(company, txn, with_lines=lines))
+    return answer
+
+
+def _target(company: CompanyFile, kind: str, txn_id: str) -> Txn:
+    txn = company.txns.get(txn_id)
+    if txn is None or txn.kind != kind:
+        raise QbError(3120, f'Object "{txn_id}" specified in the request cannot be found.')
+    return txn
+
+
+def void(company: CompanyFile, request: etree._Element) -> etree._Element:
+    """TxnVoidRq: the transaction stays, at zero, its memo marked. A kind QuickBooks does not
+    void (a purchase order, an estimate) is not in the schema's TxnVoidType. Voiding a voided
+    transaction again marks it again: a double void shows (``company.voided`` too)."""
+    kind, txn_id = text(request, "TxnVoidType"), text(request, "TxnID")
+    if kind not in VOIDABLE:  # only reachable without the schemas: QuickBooks never parses it
+        raise QbError(3250, f"This feature is not supported: a {kind} cannot be voided.")
+    txn = _target(company, kind, txn_id)
+    _faults(company, kind)
+    for line in txn.lines:
+        line.amount = Decimal("0")
+    txn.memo = f"{VOID_MEMO}{txn.memo}"
+    txn.edit_sequence = company.next_edit_sequence(txn.edit_sequence)
+    txn.modified = company.now()
+    company.voided.append(txn_id)
+    answer = rs("TxnVoidRs", request.get("requestID", ""))
+    sub(answer, "TxnVoidType", kind)
+    sub(answer, "TxnID", txn_id)
+    sub(answer, "TimeCreated", stamp(txn.created))
+    sub(answer, "TimeModified", stamp(txn.modified))
+    sub(answer, "RefNumber", txn.ref_number)
+    return answer
+
+
+def delete(company: CompanyFile, request: etree._Element) -> etree._Element:
+    """TxnDelRq: the transaction is gone (only a TxnDeletedQuery would still name it)."""
+    kind, txn_id = text(request, "TxnDelType"), text(request, "TxnID")
+    txn = _target(company, kind, txn_id)
+    _faults(company, kind)
+    del company.txns[txn_id]
+    company.deleted.append(txn_id)
+    answer = rs("TxnDelRs", request.get("requestID", ""))
+    sub(answer, "TxnDelType", kind)
+    sub(answer, "TxnID", txn_id)
+    sub(answer, "TimeDeleted", stamp(company.now()))
+    sub(answer, "RefNumber", txn.ref_number)
     return answer

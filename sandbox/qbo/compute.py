@@ -141,8 +141,10 @@ def finish_transaction(
                     "Billable" if has_job and billable_tracking else "NotBillable"
                 )
     obj["TotalAmt"] = total
-    if entity in ("Bill", "Invoice"):
-        obj["Balance"] = total
+    if entity in ("Bill", "Invoice", "VendorCredit", "CreditMemo"):
+        obj["Balance"] = total  # what is still owed, or still to be used of a credit
+    if entity == "CreditMemo":
+        obj["RemainingCredit"] = total
     if entity == "PurchaseOrder":
         obj.setdefault("POStatus", "Open")
     if entity == "Estimate":

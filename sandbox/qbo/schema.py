@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 NAME_LISTS = ("Account", "Vendor", "Customer", "Item", "Class", "Department")
-TRANSACTIONS = ("PurchaseOrder", "Invoice", "Estimate", "Bill")
+TRANSACTIONS = ("PurchaseOrder", "Invoice", "Estimate", "Bill", "VendorCredit", "CreditMemo")
 ALL_ENTITIES = NAME_LISTS + TRANSACTIONS
 
 # URL segments are the lower-cased entity names (research §1).
@@ -133,6 +133,23 @@ SPECS: dict[str, EntitySpec] = {
         refs={"VendorRef": "Vendor", "APAccountRef": "Account", "DepartmentRef": "Department"},
         required=("VendorRef", "Line"),
     ),
+    "VendorCredit": EntitySpec(
+        "VendorCredit",
+        _props(_COMMON, _TXN, ("VendorRef", "APAccountRef")),
+        refs={"VendorRef": "Vendor", "APAccountRef": "Account", "DepartmentRef": "Department"},
+        required=("VendorRef", "Line"),
+    ),
+    "CreditMemo": EntitySpec(
+        "CreditMemo",
+        _props(
+            _COMMON,
+            _TXN,
+            ("CustomerRef", "CustomerMemo", "BillEmail", "EmailStatus", "PrintStatus"),
+            ("ApplyTaxAfterDiscount", "RemainingCredit", "BillAddr", "ShipAddr"),
+        ),
+        refs={"CustomerRef": "Customer", "DepartmentRef": "Department", "ClassRef": "Class"},
+        required=("CustomerRef", "Line"),
+    ),
     "Invoice": EntitySpec(
         "Invoice",
         _props(
@@ -178,6 +195,8 @@ ALLOWED_LINES: dict[str, frozenset[str]] = {
     "Bill": frozenset({"AccountBasedExpenseLineDetail", "ItemBasedExpenseLineDetail"}),
     "Invoice": frozenset({"SalesItemLineDetail", "DescriptionOnly", "SubTotalLineDetail"}),
     "Estimate": frozenset({"SalesItemLineDetail", "DescriptionOnly", "SubTotalLineDetail"}),
+    "VendorCredit": frozenset({"AccountBasedExpenseLineDetail", "ItemBasedExpenseLineDetail"}),
+    "CreditMemo": frozenset({"SalesItemLineDetail", "DescriptionOnly", "SubTotalLineDetail"}),
 }
 
 READ_ONLY = frozenset(
@@ -185,6 +204,7 @@ READ_ONLY = frozenset(
         "TotalAmt",
         "Balance",
         "HomeBalance",
+        "RemainingCredit",
         "FullyQualifiedName",
         "Level",
         "MetaData",

@@ -194,3 +194,26 @@ def check_books_open(realm: Realm, *txn_dates: object) -> None:
                 f"The books are closed through {closed}; TxnDate {txn_date} is in that period.",
                 element="TxnDate",
             )
+
+
+def check_total(entity: str, obj: JsonObject) -> None:
+    """No transaction may total below zero (research §11.2: negative lines are fine while the
+    total stays ≥ 0); money taken back is a credit (VendorCredit, CreditMemo) with positive
+    lines. The same 6000 for every transaction type; a total of zero is accepted."""
+    total = sum(
+        (
+            line["Amount"]
+            for line in obj.get("Line") or []
+            if isinstance(line.get("Amount"), int | Decimal)
+            and not isinstance(line.get("Amount"), bool)
+            and line.get("DetailType") != "SubTotalLineDetail"
+        ),
+        Decimal(0),
+    )
+    if total < 0:
+        raise QboFault(
+            "6000",
+            f"Business Validation Error: Transaction amount must be positive. The {entity} "
+            f"totals {total}; enter money taken back as a credit.",
+            element="Line.Amount",
+        )

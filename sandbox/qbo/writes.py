@@ -47,6 +47,7 @@ def _validate(ctx: WriteContext, entity: str, obj: JsonObject, previous: JsonObj
     rules.check_required(entity, obj)
     if entity in TRANSACTIONS:
         rules.check_lines(entity, obj)
+        rules.check_total(entity, obj)
     rules.check_refs(ctx.realm, entity, obj, ctx.hidden)
     if entity in TRANSACTIONS:
         if not ctx.allow_duplicate_docnum:

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import DeadLetter, DocumentVersion
+from db.models import DeadLetter, DocumentVersion, TargetLink
 from sync.engine import states
 from sync.engine.documents import add_history, transition
 from sync.engine.posting import PostResult, apply_result, find_link
@@ -126,3 +126,31 @@ async def note(
         now=now,
         detail=detail,
     )
+
+
+async def record_voided(
+    session: AsyncSession,
+    version: DocumentVersion | None,
+    link: TargetLink,
+    *,
+    target_id: str,
+    detail: str,
+    now: datetime,
+) -> bool:
+    """The linked document was voided (or deleted) in the target: the link says so.
+
+    Only the document that was asked for: a link that meanwhile holds another document (or
+    one already recorded as voided) is left as it is, so a late or repeated answer can never
+    mark the wrong document. Returns whether it was recorded.
+    """
+    if link.voided or link.target_id != target_id:
+        return False
+    link.voided = True
+    link.voided_kind = link.target_kind
+    link.voided_target_id = link.target_id
+    link.voided_at = now
+    link.updated_at = now
+    session.add(link)
+    if version is not None:
+        await note(session, version, "voided in target", detail, now=now)
+    return True

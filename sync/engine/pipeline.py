@@ -17,12 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from db.models import DocumentVersion, HistoryEntry, TargetLink
-from sync.engine import outcomes, states
+from sync.engine import credits, outcomes, states
 from sync.engine.documents import find_document, record_version, transition
 from sync.engine.mapping_step import map_for_target
 from sync.engine.posting import PostResult, find_link, post_document
+from sync.engine.replace import void_replaced
 from sync.engine.retry import Reschedule, next_attempt_at
-from sync.engine.routes import document_key, target_kind_for
+from sync.engine.routes import document_key
 from sync.errors import (
     AttentionReason,
     CostbridgeError,
@@ -108,15 +109,18 @@ async def _map_and_post_once(svc: Service, doc: SourceDocument, version_id: int)
     if plan is None:
         return
     bound.info("pipeline.mapped", target_kind=plan.kind.value, lines=len(plan.mapped.lines))
+    key = document_key(doc.source, doc.kind, doc.id)
     try:
+        # The sign flipped since the linked document was written: void it first.
+        link = await void_replaced(svc, version_id, plan.link, plan.kind, key)
         result = await post_document(
             svc.target,
             plan.mapped,
             kind=plan.kind,
-            document_key=document_key(doc.source, doc.kind, doc.id),
+            document_key=key,
             content_hash=plan.content_hash,
             target_account=svc.target_account,
-            link=plan.link,
+            link=link,
             look_first=plan.look_first,
         )
     except NeedsHumanError as exc:
@@ -146,7 +150,6 @@ async def _map_and_post_once(svc: Service, doc: SourceDocument, version_id: int)
 
 async def _plan(svc: Service, doc: SourceDocument, version_id: int) -> _Plan | None:
     """Map the version; park it for a human, or mark it posting and say how to write it."""
-    kind = target_kind_for(doc.kind, svc.settings)
     async with svc.sessions() as session, session.begin():
         # Locked: the Web Connector's answer (sync.engine.outcomes) may move this version meanwhile.
         version = await session.get(DocumentVersion, version_id, with_for_update=True)
@@ -155,6 +158,12 @@ async def _plan(svc: Service, doc: SourceDocument, version_id: int) -> _Plan | N
             # A target that answers later (the Web Connector) may have posted it meanwhile.
             return None
         now = svc.clock.now()
+        link = await find_link(session, version.document_id, svc.target.name)
+        # The route and the sign decide the kind (a credit when the total is negative);
+        # None: nothing to write, already recorded (skipped, or parked for a person).
+        kind = await credits.route(session, svc.settings, doc, version, link, now=now)
+        if kind is None:
+            return None
         mapping = await map_for_target(svc, session, doc, kind)
         if mapping.reasons:
             await _needs_human(session, version, now, mapping.reasons)
@@ -186,8 +195,8 @@ async def _plan(svc: Service, doc: SourceDocument, version_id: int) -> _Plan | N
             now=now,
             detail=f"attempt {version.attempts + 1}",
         )
-        link = await find_link(session, version.document_id, svc.target.name)
-        return _Plan(mapping.mapped, kind, link, look_first, version.content_hash)
+        mapped = credits.for_kind(mapping.mapped, kind)
+        return _Plan(mapped, kind, link, look_first, version.content_hash)
 
 
 async def _ever_posted(session: AsyncSession, document_id: int) -> bool:

@@ -53,10 +53,12 @@ async def post_document(
 ) -> PostResult:
     """Create or update the target document for this version; never duplicate it."""
     document = target.build(mapped, kind, document_key)
-    if link is not None and not link.voided:
+    # A link to a document of another kind (the sign flipped: sync.engine.replace voids it
+    # first, or queues its void ahead of this write) is never updated into this one.
+    if link is not None and not link.voided and link.target_kind == kind.value:
         if link.posted_hash == content_hash:
-            return PostResult(_posted_from(link), "unchanged")
-        existing = _posted_from(link)
+            return PostResult(posted_from(link), "unchanged")
+        existing = posted_from(link)
         rid = request_id(target_account, document_key, content_hash, "update")
         return PostResult(await target.update(document, existing, rid), "updated", document.notes)
     if look_first:
@@ -70,7 +72,7 @@ async def post_document(
     return PostResult(await target.create(document, rid), "created", document.notes)
 
 
-def _posted_from(link: TargetLink) -> PostedRef:
+def posted_from(link: TargetLink) -> PostedRef:
     return PostedRef(
         kind=TargetKind(link.target_kind),
         id=link.target_id,

@@ -52,7 +52,7 @@ def _every_kind() -> list[str]:
     out = []
     for kind in TargetKind:
         body = BODY
-        if kind in (TargetKind.INVOICE, TargetKind.ESTIMATE):
+        if kind in (TargetKind.INVOICE, TargetKind.ESTIMATE, TargetKind.CREDIT_MEMO):
             body = {**BODY, "lines": [{**BODY["lines"][1], "customer": ""}]}  # type: ignore[dict-item]
         out += [
             message_set([rq.txn_add(kind, body, "1", "Job Cost")]),
@@ -61,6 +61,7 @@ def _every_kind() -> list[str]:
             ),
             message_set([rq.txn_find(kind, body, "3")]),
             message_set([rq.txn_read(kind, "1-1", "4")]),
+            message_set([rq.txn_void(kind, "1-1", "10")]),  # TxnVoidRq or TxnDelRq by kind
         ]
     for name in rq.LIST_QUERY:
         out += [

@@ -17,14 +17,17 @@ from sync.targets.qbd.text import fit, fit_number
 MARKER_PREFIX = "costbridge:"
 MEMO_MAX = 4095
 DESC_MAX = 4095
-# RefNumber lengths from qbxml130.xsd: 11 on purchase orders, invoices, estimates; 20 on bills.
+# RefNumber lengths from qbxml130.xsd: 11 on purchase orders, invoices, estimates and credit
+# memos; 20 on bills and vendor credits.
 REF_NUMBER_MAX = {
     TargetKind.PURCHASE_ORDER: 11,
     TargetKind.INVOICE: 11,
     TargetKind.ESTIMATE: 11,
     TargetKind.BILL: 20,
+    TargetKind.VENDOR_CREDIT: 20,
+    TargetKind.CREDIT_MEMO: 11,
 }
-PURCHASE_KINDS = (TargetKind.PURCHASE_ORDER, TargetKind.BILL)
+PURCHASE_KINDS = (TargetKind.PURCHASE_ORDER, TargetKind.BILL, TargetKind.VENDOR_CREDIT)
 CENT = Decimal("0.01")
 
 

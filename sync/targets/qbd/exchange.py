@@ -37,6 +37,7 @@ from sync.targets.qbd.responses import (
     STATUS_INVALID_PARENT,
     STATUS_INVALID_REFERENCE,
     STATUS_NAME_IN_USE,
+    STATUS_NOT_FOUND,
     STATUS_STALE_EDIT_SEQUENCE,
     Rs,
     parse_response,
@@ -49,7 +50,7 @@ HUMAN_CODES = frozenset(
     {STATUS_NAME_IN_USE, STATUS_INVALID_PARENT, STATUS_INVALID_REFERENCE, 3210, 3250, 3260, 3261}
 )
 PARSE_ERROR = "0x80040400"
-TOTAL_FIELDS = ("TotalAmount", "AmountDue", "Subtotal")
+TOTAL_FIELDS = ("TotalAmount", "AmountDue", "CreditAmount", "Subtotal")
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,21 @@ async def _render(
             return rq.customer_add(body["name"], body["parent_id"], rid)
         return rq.vendor_add(body["name"], rid)
     kind = TargetKind(row.target_kind)
+    if row.kind == outbox.VOID:
+        # After a void whose answer never came: read first (voided or gone is done).
+        row.step = "check" if row.verify else "void"
+        if row.verify:
+            return rq.txn_read(kind, row.txn_id, rid)
+        return rq.txn_void(kind, row.txn_id, rid)
     if row.step == "refresh":
         return rq.txn_read(kind, row.txn_id, rid)
     po_item = ctx.settings.qbd_po_item
     link = await find_link(session, row.document_id or 0, target_name(company.name))
+    if link is not None and not link.voided and link.target_kind != row.target_kind:
+        # The document of the other kind is still live (its void was refused or cancelled):
+        # adding this one would leave both in the books.
+        await _blocked_by_live(session, row, link.target_kind, link.doc_number, ctx)
+        return None
     if link is not None and not link.voided:
         if link.posted_hash == row.content_hash:
             await _unchanged(session, company, row, link.target_id, link.sync_token, ctx)
@@ -147,6 +159,8 @@ async def take_response(
         row.updated_at = ctx.now
         if row.kind == outbox.TXN:
             await _txn_answer(session, company, row, rs, ctx)
+        elif row.kind == outbox.VOID:
+            await _void_answer(session, company, row, rs, ctx)
         elif row.kind == outbox.LIST_QUERY:
             await _list_answer(session, company, row, rs, ctx)
         else:
@@ -398,6 +412,75 @@ async def _version(session: AsyncSession, row: QbdRequest) -> DocumentVersion | 
         return None
     # Locked: the worker may be re-planning the same version in another transaction.
     return await session.get(DocumentVersion, row.version_id, with_for_update=True)
+
+
+# --- voids -----------------------------------------------------------------------------------
+
+
+async def _void_answer(
+    session: AsyncSession, company: QbdCompanyFile, row: QbdRequest, rs: Rs, ctx: Context
+) -> None:
+    """TxnVoidRs / TxnDelRs, or the read after a void whose answer never came."""
+    if rs.code in busy.IN_USE_CODES:
+        if busy.hold(row, now=ctx.now, settings=ctx.settings):
+            await _note(session, row, "target busy, waiting", busy.waiting(row, rs), ctx)
+        else:
+            await _void_refused(session, row, busy.plain(rs, row.attempts, "this void"), ctx)
+        return
+    if row.step == "check" and rs.ok:
+        ret = rs.rets[0] if rs.rets else None  # none: no such TxnID any more (deleted)
+        if ret is None or text_of(ret, "Memo").startswith(rq.VOIDED_MEMO):
+            await _voided(session, company, row, "found voided or gone after a lost answer", ctx)
+        else:  # it never landed: void it now
+            row.state, row.step, row.verify = outbox.QUEUED, "", False
+        return
+    if rs.ok:
+        verb = "voided" if TargetKind(row.target_kind) in rq.VOIDABLE else "deleted"
+        await _voided(session, company, row, f"{verb} (QuickBooks {rs.tag})", ctx)
+    elif rs.code == STATUS_NOT_FOUND:
+        await _voided(session, company, row, f"already gone: {rs.message}", ctx)
+    else:
+        message = (
+            f"QuickBooks Desktop refused to void {row.target_kind} {row.txn_id} ({rs.code}): "
+            f"{rs.message}. The change order changed sign and needs the other kind of "
+            "document; void it in QuickBooks, then retry."
+        )
+        await _void_refused(session, row, message, ctx)
+
+
+async def _voided(
+    session: AsyncSession, company: QbdCompanyFile, row: QbdRequest, how: str, ctx: Context
+) -> None:
+    row.state = outbox.DONE
+    link = await find_link(session, row.document_id or 0, target_name(company.name))
+    if link is None:
+        return
+    await outcomes.record_voided(
+        session,
+        await _version(session, row),
+        link,
+        target_id=row.txn_id,
+        detail=f"{row.target_kind} {link.doc_number or row.txn_id} (TxnID {row.txn_id}) {how}",
+        now=ctx.now,
+    )
+
+
+async def _void_refused(session: AsyncSession, row: QbdRequest, message: str, ctx: Context) -> None:
+    """The old document stays live: its replacement must not be added next to it."""
+    await outbox.cancel_behind(session, row, now=ctx.now)
+    await _needs_person(session, row, message, int(row.last_status or 0), ctx)
+
+
+async def _blocked_by_live(
+    session: AsyncSession, row: QbdRequest, live_kind: str, number: str, ctx: Context
+) -> None:
+    message = (
+        f"{live_kind} {number} is still live in QuickBooks Desktop, so the {row.target_kind} "
+        "that replaces it was not added; void it there, then retry."
+    )
+    await _needs_person(session, row, message, 0, ctx)
+    row.state, row.step = outbox.CANCELLED, ""  # never sent: nothing QuickBooks refused
+    session.add(row)
 
 
 # --- lists -----------------------------------------------------------------------------------

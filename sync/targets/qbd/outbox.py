@@ -31,10 +31,11 @@ CANCELLED = "cancelled"  # a newer row for the same subject made it pointless
 OPEN = (QUEUED, SENT)
 
 TXN = "txn"
+VOID = "void"  # void or delete a document's transaction (its replacement waits behind it)
 LIST_QUERY = "list_query"
 LIST_ADD = "list_add"
 LIST_KINDS = ("account", "vendor", "customer", "item", "class")
-PRIORITY = {LIST_QUERY: 0, LIST_ADD: 1, TXN: 2}
+PRIORITY = {LIST_QUERY: 0, LIST_ADD: 1, TXN: 2, VOID: 2}
 
 
 def new_run_id() -> str:
@@ -66,7 +67,7 @@ async def enqueue_document(
     now: datetime,
 ) -> QbdRequest:
     """Queue the write of one document version (idempotent for the same version)."""
-    rows = await open_rows(session, company_id, subject)
+    rows = [r for r in await open_rows(session, company_id, subject) if r.kind == TXN]
     for row in rows:
         if row.version_id == version_id and row.content_hash == content_hash:
             return row  # the same version again (a re-run of the pipeline): nothing new
@@ -92,6 +93,55 @@ async def enqueue_document(
     session.add(row)
     await session.flush()
     return row
+
+
+async def enqueue_void(
+    session: AsyncSession,
+    company_id: int,
+    *,
+    subject: str,
+    kind: str,
+    txn_id: str,
+    document_id: int,
+    version_id: int,
+    now: datetime,
+) -> QbdRequest:
+    """Queue the void (or delete) of one transaction, once: a re-run finds the open row.
+
+    It goes ahead of anything queued later for the same document (one row per subject at a
+    time, oldest first), so a replacement is only written after QuickBooks answered.
+    """
+    for row in await open_rows(session, company_id, subject):
+        if row.kind == VOID and row.txn_id == txn_id:
+            return row
+    row = QbdRequest(
+        company_file_id=company_id,
+        subject=subject,
+        kind=VOID,
+        priority=PRIORITY[VOID],
+        target_kind=kind,
+        document_id=document_id,
+        version_id=version_id,
+        txn_id=txn_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def cancel_behind(session: AsyncSession, row: QbdRequest, *, now: datetime) -> int:
+    """Cancel what waits behind a row for the same document (a void QuickBooks refused: the
+    replacement must not be written while the old document is still live)."""
+    cancelled = 0
+    for other in await open_rows(session, row.company_file_id, row.subject):
+        if other.id != row.id and other.state == QUEUED:
+            other.state = CANCELLED
+            other.updated_at = now
+            session.add(other)
+            cancelled += 1
+    return cancelled
 
 
 async def enqueue_list_refresh(
@@ -270,12 +320,13 @@ def unanswered(row: QbdRequest, now: datetime) -> None:
 
     A write may have landed: the row is queued again so that the next send asks first, never
     blindly. An Add becomes a look-up (``verify``); a Mod re-reads the EditSequence (the Mod
-    may have changed it). A read just starts over.
+    may have changed it); a void reads the transaction first (voided or gone: done). A read
+    just starts over.
     """
     row.state = QUEUED
     row.ticket = ""
     row.updated_at = now
-    if row.kind == TXN and row.step == "add":
+    if (row.kind == TXN and row.step == "add") or (row.kind == VOID and row.step == "void"):
         row.verify = True
     if row.kind == TXN and row.step == "mod":
         row.step, row.edit_sequence = "refresh", ""

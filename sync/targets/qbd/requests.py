@@ -1,7 +1,8 @@
 """The qbXML requests costbridge sends, each child in qbxml130.xsd's sequence order.
 
 Transactions: Add, Mod (every line replaced: ``TxnLineID`` -1), a look-up by RefNumber and
-party (after a write whose answer never came), a read by TxnID (fresh EditSequence after 3200).
+party (after a write whose answer never came), a read by TxnID (fresh EditSequence after 3200;
+whether a void whose answer never came landed), a void or a delete.
 Lists: paged queries (iterators where 13.0 has them), CustomerAdd (jobs with ParentRef),
 VendorAdd, and a read by name (to reuse a name already in use, 3100).
 """
@@ -18,9 +19,19 @@ from sync.targets.qbd.qbxml import ref, request, sub
 PARTY_TAG = {
     TargetKind.PURCHASE_ORDER: "VendorRef",
     TargetKind.BILL: "VendorRef",
+    TargetKind.VENDOR_CREDIT: "VendorRef",
     TargetKind.INVOICE: "CustomerRef",
     TargetKind.ESTIMATE: "CustomerRef",
+    TargetKind.CREDIT_MEMO: "CustomerRef",
 }
+# What QuickBooks can void (qbxml130.xsd TxnVoidType): posting transactions keep their number
+# and history at zero. Purchase orders and estimates are not in TxnVoidType (they post
+# nothing); they are deleted (TxnDelType).
+VOIDABLE = frozenset(
+    {TargetKind.INVOICE, TargetKind.BILL, TargetKind.VENDOR_CREDIT, TargetKind.CREDIT_MEMO}
+)
+# QuickBooks prefixes the memo of a voided transaction with this.
+VOIDED_MEMO = "VOID:"
 # Which lists 13.0 can page with an iterator (AccountQueryRq and ClassQueryRq cannot).
 LIST_QUERY = {
     "account": ("AccountQueryRq", False),
@@ -120,8 +131,8 @@ def _lines(
     if kind is TargetKind.PURCHASE_ORDER:
         for line in lines:
             _po_line(element, line, mod, po_item)
-    elif kind is TargetKind.BILL:
-        _bill_lines(element, lines, mod)
+    elif kind in (TargetKind.BILL, TargetKind.VENDOR_CREDIT):
+        _bill_lines(element, lines, mod)  # a vendor credit's lines are a bill's
     else:
         tag = f"{kind.value}Line{'Mod' if mod else 'Add'}"
         for line in lines:
@@ -170,6 +181,18 @@ def txn_find(kind: TargetKind, body: dict[str, Any], request_id: str) -> etree._
 
 def txn_read(kind: TargetKind, txn_id: str, request_id: str) -> etree._Element:
     rq = request(f"{kind.value}QueryRq", request_id)
+    sub(rq, "TxnID", txn_id)
+    return rq
+
+
+def txn_void(kind: TargetKind, txn_id: str, request_id: str) -> etree._Element:
+    """TxnVoidRq where QuickBooks voids the kind, TxnDelRq where it can only delete it."""
+    if kind in VOIDABLE:
+        rq = request("TxnVoidRq", request_id)
+        sub(rq, "TxnVoidType", kind.value)
+    else:
+        rq = request("TxnDelRq", request_id)
+        sub(rq, "TxnDelType", kind.value)
     sub(rq, "TxnID", txn_id)
     return rq
 

@@ -13,9 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from db.models import DocumentVersion, SourceDocumentRow
+from db.models import DocumentVersion, SourceDocumentRow, TargetLink
 from db.models_qbd import QbdCompanyFile
 from sync.clock import Clock
+from sync.engine.routes import document_key
 from sync.errors import FatalError, SystemAwayError
 from sync.models import (
     DocumentKind,
@@ -31,7 +32,7 @@ from sync.targets.base import OutcomeToFollow, PartyRequest
 from sync.targets.qbd import lists, outbox, parties, refresh
 from sync.targets.qbd.build import build_document
 from sync.targets.qbd.company import by_name, ensure_configured, target_name
-from sync.targets.qbd.requests import PARTY_TAG
+from sync.targets.qbd.requests import PARTY_TAG, VOIDABLE
 
 
 class QbdTarget:
@@ -101,7 +102,34 @@ class QbdTarget:
         raise AssertionError("unreachable")
 
     async def void(self, existing: PostedRef, request_id: str) -> None:
-        raise FatalError("voiding in QuickBooks Desktop is not supported yet", system="qbd")
+        """Queue a TxnVoidRq (invoices, bills, credits) or a TxnDelRq (purchase orders,
+        estimates: QuickBooks cannot void them), then ``OutcomeToFollow``.
+
+        Like every Desktop write it goes through the company file's queue: queued once (a
+        re-run finds the open row), sent when the Web Connector comes, and its answer marks
+        the link voided (``exchange.py``). A void whose answer never came reads the
+        transaction before sending again, so QuickBooks never voids it twice.
+        """
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            company = await self._company(session, now)
+            assert company.id is not None
+            key, doc_row, version_id = await _document_of(session, self.name, existing)
+            row = await outbox.enqueue_void(
+                session,
+                company.id,
+                subject=key,
+                kind=existing.kind.value,
+                txn_id=existing.id,
+                document_id=doc_row,
+                version_id=version_id,
+                now=now,
+            )
+        verb = "TxnVoidRq" if existing.kind in VOIDABLE else "TxnDelRq"
+        raise OutcomeToFollow(
+            f"{verb} of {existing.kind.value} {existing.doc_number or existing.id} queued for "
+            f"the Web Connector ({self.name}, request {row.id})"
+        )
 
     async def create_party(self, request: PartyRequest) -> ReferenceRecord:
         """From the mirror when QuickBooks already has it; else a queued Vendor/CustomerAdd.
@@ -149,6 +177,30 @@ class QbdTarget:
         if document.notes:
             detail += "; text fitted: " + "; ".join(document.notes)
         raise OutcomeToFollow(detail)
+
+
+async def _document_of(
+    session: AsyncSession, target: str, existing: PostedRef
+) -> tuple[str, int, int]:
+    """The document key, document and current version a linked transaction belongs to.
+
+    Only a transaction some document's link holds can be voided through here: never one
+    costbridge did not write.
+    """
+    stmt = select(TargetLink).where(
+        col(TargetLink.target) == target, col(TargetLink.target_id) == existing.id
+    )
+    link = (await session.execute(stmt)).scalar_one_or_none()
+    if link is None:
+        raise FatalError(
+            f"{existing.kind.value} {existing.id} is not linked to any change order here: "
+            "costbridge only voids what it wrote",
+            system="qbd",
+        )
+    row = await session.get(SourceDocumentRow, link.document_id)
+    assert row is not None and row.id is not None and row.current_version_id is not None
+    key = document_key(row.source, DocumentKind(row.kind), row.external_id)
+    return key, row.id, row.current_version_id
 
 
 async def _current_version(session: AsyncSession, key: str) -> tuple[int, int, str]:

@@ -16,7 +16,8 @@ MARKER_PREFIX = "costbridge:"
 DOC_NUMBER_MAX = 21
 PRIVATE_NOTE_MAX = 4000
 DESCRIPTION_MAX = 4000
-PURCHASE_KINDS = (TargetKind.PURCHASE_ORDER, TargetKind.BILL)
+# Vendor documents: expense lines by account or item, each tagged to its customer:job.
+PURCHASE_KINDS = (TargetKind.PURCHASE_ORDER, TargetKind.BILL, TargetKind.VENDOR_CREDIT)
 ELLIPSIS = "…"  # a cut is visible in QuickBooks, never silent
 
 
@@ -136,8 +137,10 @@ def _party(kind: TargetKind, mapped: MappedDocument) -> dict[str, Any]:
 
 
 def build_document(mapped: MappedDocument, kind: TargetKind, key: str) -> TargetDocument:
-    """PurchaseOrder / Bill: one expense line per mapped line, each tagged to its customer:job.
-    Invoice / Estimate: one SalesItemLineDetail line per mapped line, to the customer:job."""
+    """PurchaseOrder / Bill / VendorCredit: one expense line per mapped line, each tagged to
+    its customer:job. Invoice / Estimate / CreditMemo: one SalesItemLineDetail line per mapped
+    line, to the customer:job. A credit arrives with its lines already turned positive
+    (``sync.engine.credits``); amounts are written as they come, exact."""
     if not mapped.lines:
         raise NeedsHumanError("The document has no lines to post.")
     notes: list[str] = []

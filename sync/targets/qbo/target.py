@@ -25,6 +25,7 @@ from sync.targets.qbo.reference import ENTITY_OF, to_record
 log = structlog.get_logger("sync.targets.qbo")
 
 MAX_REQUEST_ID = 50
+VOIDED_PREFIX = "Voided"
 
 
 def posted(kind: TargetKind, obj: dict[str, Any]) -> PostedRef:
@@ -36,6 +37,13 @@ def posted(kind: TargetKind, obj: dict[str, Any]) -> PostedRef:
         doc_number=str(obj.get("DocNumber") or ""),
         total=Decimal(total) if total is not None else None,
     )
+
+
+def is_voided(obj: dict[str, Any]) -> bool:
+    """QBO prefixes a voided transaction's PrivateNote with "Voided" and zeroes its amounts
+    [Inferred: research §1 names the operation only; the sandbox does the same]."""
+    note = str(obj.get("PrivateNote") or "")
+    return note.startswith(VOIDED_PREFIX) and Decimal(str(obj.get("TotalAmt", 0))) == 0
 
 
 def versioned_request_id(request_id: str, sync_token: str) -> str:
@@ -100,12 +108,20 @@ class QboTarget:
         return posted(document.kind, obj)
 
     async def void(self, existing: PostedRef, request_id: str) -> None:
-        """Invoices are voided (they stay, at zero); the other kinds are deleted."""
+        """Invoices are voided (they stay, at zero); the other kinds are deleted.
+
+        QBO voids only invoices among our kinds (research §1: ``operation=void``); purchase
+        orders, estimates, bills, vendor credits and credit memos are deleted. What already
+        happened is not done again: a deleted document reads 610, a voided invoice says so
+        in its memo (a void that landed unseen, then a retry).
+        """
         entity = existing.kind.value
         try:
             current = await self.client.read(entity, existing.id)
         except NotFoundError:
             return  # already deleted: the goal is reached
+        if existing.kind is TargetKind.INVOICE and is_voided(current):
+            return
         token = str(current["SyncToken"])
         operation = "void" if existing.kind is TargetKind.INVOICE else "delete"
         await self.client.write(
