@@ -93,6 +93,11 @@ class Settings(BaseSettings):
         1440, description="How far back the first sweep looks when it has never run."
     )
     purge_payloads: bool = Field(True, description="Purge raw payloads once a document synced.")
+    auto_void: bool = Field(
+        False,
+        description="Void (or delete) the QuickBooks document of a posted change order deleted "
+        "or voided in Procore without asking (off: Slack asks; un-approval always asks).",
+    )
 
     # --- Slack -----------------------------------------------------------------------------
     slack_bot_token: SecretStr | None = Field(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,3 +47,31 @@ def test_demo_once_posts_the_mapped_and_leaves_the_unmapped_waiting(env: Path) -
     assert "14 posted to the sandbox QuickBooks, 3 waiting for a human." in result.output
     assert "PurchaseOrder SC-001-001 ($47026.60)" in result.output
     assert "no rule gives an account or an item" in result.output
+
+
+def test_void_answers_in_one_line_and_exits_1_on_refusal(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["demo", "--once"]).exit_code == 0
+    db_path = env / "var" / "demo.db"  # the demo's database: commands point at it
+    monkeypatch.setenv("COSTBRIDGE_DATABASE_URL", f"sqlite:///{db_path}")
+    get_settings.cache_clear()
+    missing = runner.invoke(app, ["void", "424242"])
+    assert missing.exit_code == 1 and "no document '424242'" in missing.output
+    with sqlite3.connect(db_path) as db:
+        [(waiting,)] = db.execute(
+            "SELECT d.id FROM source_documents d JOIN document_versions v "
+            "ON v.id = d.current_version_id WHERE v.state = 'needs_attention' LIMIT 1"
+        ).fetchall()
+        [(posted,)] = db.execute("SELECT document_id FROM target_links LIMIT 1").fetchall()
+    never = runner.invoke(app, ["void", str(waiting)])
+    assert never.exit_code == 1 and "never posted to QuickBooks" in never.output
+    # The demo's QuickBooks lived in the demo process: not connected now, nothing recorded.
+    offline = runner.invoke(app, ["void", str(posted)])
+    assert offline.exit_code == 1 and "was not voided" in offline.output
+    for result in (missing, never, offline):
+        assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    with sqlite3.connect(db_path) as db:
+        [(voided,)] = db.execute("SELECT count(*) FROM target_links WHERE voided").fetchall()
+    assert voided == 0

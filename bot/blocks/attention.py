@@ -60,7 +60,7 @@ def attention_message(view: AttentionView) -> Message:
             context(f"…and {hidden} more to resolve: `/sync show {doc.document_id}` lists them.")
         )
     blocks.append(_buttons(view))
-    blocks.append(context("Only approvers can apply, retry, skip or snooze."))
+    blocks.append(context("Only approvers can apply, retry, skip, snooze or void."))
     count = sum(len(g.lines) or 1 for g in view.groups)
     text = f"Needs attention: {doc_label(doc)} ({count} to resolve)"
     return Message(text=clip(text, 3000), blocks=blocks)
@@ -140,6 +140,27 @@ def create_elements(view: AttentionView, index: int, group: Group) -> list[dict[
     return [*parent, {**button(label, action, ref.encode()), "confirm": confirm}]
 
 
+def void_elements(view: AttentionView) -> list[dict[str, Any]]:
+    """ "Void in QuickBooks": Slack's own confirm dialog names the document and its total."""
+    if not view.void_target:
+        return []
+    ref = ButtonRef(view.doc.document_id, view.version_id, view.revision)
+    what = f"{clip(view.void_target, 120)} for {money(view.void_total)}"
+    confirm = {
+        "title": plain("Void in QuickBooks?", 100),
+        "text": plain(
+            f"Void {what} in QuickBooks? (QuickBooks deletes what it cannot void, like a "
+            "purchase order.) This change order will not be posted again.",
+            300,
+        ),
+        "confirm": plain("Void", 30),
+        "deny": plain("Cancel", 30),
+        "style": "danger",
+    }
+    void = button("Void in QuickBooks", ids.VOID, ref.encode(), style="danger")
+    return [{**void, "confirm": confirm}]
+
+
 def _buttons(view: AttentionView) -> Block:
     ref = ButtonRef(view.doc.document_id, view.version_id, view.revision)
     elements = [
@@ -154,6 +175,7 @@ def _buttons(view: AttentionView) -> Block:
         },
         button("Retry", ids.RETRY, ref.encode()),
         button("Skip", ids.SKIP, ref.encode(), style="danger"),
+        *void_elements(view),
     ]
     for arg, label in SNOOZES:
         snooze = ButtonRef(view.doc.document_id, view.version_id, view.revision, arg)

@@ -49,13 +49,17 @@ class AttentionView:
     version_id: int
     revision: int
     groups: tuple[Group, ...]
+    # The posted document a "Void in QuickBooks" button voids ("PurchaseOrder SC-001-003") and
+    # its total; "" = no button (only after the change order left, or was un-approved in, Procore).
+    void_target: str = ""
+    void_total: str = "0"
 
 
 @dataclass(frozen=True)
 class Outcome:
     """How a document's story ended, for the message edited in place."""
 
-    state: str  # posted | skipped | snoozed | applying | superseded
+    state: str  # posted | skipped | snoozed | applying | superseded | voiding | voided
     actor: str = ""  # Slack user id
     target: str = ""  # "PurchaseOrder 1043"
     summary: str = ""  # "rule saved: 03-300 Labor → 5010 Labor"

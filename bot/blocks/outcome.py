@@ -1,4 +1,4 @@
-"""A document's message once a person acted: applying…, posted, skipped, snoozed."""
+"""A document's message once a person acted: applying…, posted, skipped, snoozed, voided."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ _ICON = {
     "skipped": "⏭️",
     "snoozed": "💤",
     "superseded": "↪️",
+    "voiding": "⏳",
+    "voided": "🗑️",
 }
 
 
@@ -26,6 +28,12 @@ def outcome_text(doc: DocView, outcome: Outcome) -> str:
         head = f"Applying{by}… the change order will post in a moment"
     elif outcome.state == "snoozed":
         head = f"Snoozed until {outcome.until}{by}"
+    elif outcome.state == "voided":
+        what = f" {esc(outcome.target)}" if outcome.target else ""
+        head = f"Voided{what} in QuickBooks{by}: it will not be posted again"
+    elif outcome.state == "voiding":
+        what = f" {esc(outcome.target)}" if outcome.target else ""
+        head = f"Voiding{what}{by}… QuickBooks answers when the Web Connector runs next"
     elif outcome.state == "skipped":
         head = f"Skipped{by}: it will not be posted"
     else:

@@ -23,6 +23,7 @@ from bot.services.apply import ChoiceError, apply_choices
 from bot.services.choices import Choice, choices_from_state
 from bot.services.clicks import Click, reply_in_thread, show_outcome, tell
 from bot.services.create import create_clicked
+from bot.services.void import void_clicked
 from db.models import AuditEntry, DocumentVersion, SourceDocumentRow
 from db.models_slack import SlackMessage
 from sync.engine import queue, states
@@ -52,6 +53,7 @@ async def handle_click(bot: SlackBot, svc: Service, click: Click) -> None:
         ids.SKIP: _skip,
         ids.SNOOZE: _snooze,
         ids.RETRY_ALL: _retry_all,
+        ids.VOID: void_clicked,
     }[click.action_id]
     await handler(bot, svc, click, ref)
 

@@ -9,6 +9,8 @@ showing.
 from __future__ import annotations
 
 import structlog
+from sqlalchemy import select
+from sqlmodel import col
 
 from bot.blocks.attention import attention_message
 from bot.blocks.model import Outcome
@@ -18,9 +20,10 @@ from bot.services import alerts, store
 from bot.services.history import history_text
 from bot.services.slack_calls import call
 from bot.services.views import attention_view, doc_from_json, doc_json, doc_view
-from db.models import DocumentVersion, SourceDocumentRow
+from db.models import DocumentVersion, HistoryEntry, SourceDocumentRow
 from db.models_slack import SlackMessage
 from sync.engine import states
+from sync.engine.outcomes import VOIDED
 from sync.engine.posting import find_link
 from sync.service import Service
 
@@ -39,6 +42,8 @@ async def on_state_change(bot: SlackBot, svc: Service, document_id: int) -> None
         await show_attention(bot, svc, row, version)
     elif version.state == states.POSTED:
         await show_posted(bot, svc, row)
+    elif version.state == states.SKIPPED:
+        await show_voided(bot, svc, document_id)
     elif version.state == states.DEAD:
         await alerts.on_dead(bot, svc, row, version)
     elif version.state == states.FAILED:
@@ -112,3 +117,52 @@ async def show_posted(bot: SlackBot, svc: Service, row: SourceDocumentRow) -> No
         await call(bot.client.chat_postMessage(channel=msg.channel, thread_ts=msg.ts, text=history))
         log.info("slack.attention_resolved", document=row.id, target=target)
     await alerts.on_posted(bot, svc, row, target)
+
+
+async def show_voided(bot: SlackBot, svc: Service, document_id: int) -> None:
+    """Edit the document's message to "voided" once, with a line in its thread.
+
+    Called after a void settled the document (the click itself for QuickBooks Online, the
+    notice when the Web Connector answered for Desktop); a message already resolved, or a
+    document whose link is not voided (skipped for another reason), is left as it is.
+    """
+    assert bot.client is not None
+    now = svc.clock.now()
+    async with svc.sessions() as session, session.begin():
+        row = await session.get(SourceDocumentRow, document_id)
+        link = await find_link(session, document_id, svc.target.name)
+        msg = await store.message_for(session, document_id, store.ATTENTION)
+        if row is None or link is None or not link.voided or msg is None:
+            return
+        if msg.state == store.RESOLVED:
+            return
+        voided = (
+            await session.execute(
+                select(HistoryEntry)
+                .where(
+                    col(HistoryEntry.document_id) == document_id,
+                    col(HistoryEntry.cause) == VOIDED,
+                )
+                .order_by(col(HistoryEntry.id).desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        actor = voided.actor if voided is not None else msg.actor
+        msg.state, msg.revision, msg.updated_at = store.RESOLVED, msg.revision + 1, now
+        msg.actor = actor
+        session.add(msg)
+    target = f"{link.voided_kind or link.target_kind} {link.doc_number or link.voided_target_id}"
+    slack_user = actor.startswith(("U", "W"))
+    outcome = Outcome("voided", actor=actor if slack_user else "", target=target)
+    doc = doc_from_json(msg.doc_json) or doc_view(row, None)
+    message = outcome_message(doc, outcome)
+    await call(bot.client.chat_update(channel=msg.channel, ts=msg.ts, **message.kwargs()))
+    who = f"<@{actor}>" if slack_user else (actor or "costbridge")
+    await call(
+        bot.client.chat_postMessage(
+            channel=msg.channel,
+            thread_ts=msg.ts,
+            text=f"{who} voided {target} in QuickBooks; the change order will not be posted again.",
+        )
+    )
+    log.info("slack.voided_shown", document=document_id, target=target)

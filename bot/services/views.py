@@ -16,8 +16,13 @@ from mappings.suggest import suggest_accounts
 from sync.engine import reference
 from sync.engine.documents import payload_of, reasons_of
 from sync.engine.parties import clean_name, job_name
+from sync.engine.posting import find_link
+from sync.engine.voids import posted_label
 from sync.models import SourceDocument
 from sync.rules.store import load_rules
+
+# Reasons whose answer may be to void what posted: the change order left Procore's approval.
+VOID_REASONS = frozenset({"source_deleted", "source_unapproved"})
 
 
 def doc_view(row: SourceDocumentRow, version: DocumentVersion | None) -> DocView:
@@ -63,8 +68,15 @@ async def attention_view(
     refs = ReferenceIndex(records)
     rules = await load_rules(session)
     groups = tuple(_group(spec, doc, rules, refs) for spec in specs)
-    assert version.id is not None
-    return AttentionView(doc_view(row, version), version.id, revision, groups)
+    assert version.id is not None and row.id is not None
+    void_target, void_total = "", "0"
+    if {spec.reason for spec in specs} & VOID_REASONS:
+        link = await find_link(session, row.id, target)
+        if link is not None and link.target_id and not link.voided:
+            void_target, void_total = posted_label(link), link.total
+    return AttentionView(
+        doc_view(row, version), version.id, revision, groups, void_target, void_total
+    )
 
 
 def _group(

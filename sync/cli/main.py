@@ -160,6 +160,40 @@ def requeue(
     typer.echo(f"{done.label} (was {done.state}) queued again: a worker takes it next")
 
 
+@app.command()
+def void(
+    document: Annotated[
+        str, typer.Argument(help="costbridge document id, Procore id, or procore:<id>.")
+    ],
+) -> None:
+    """Void (or delete, where QuickBooks cannot void it) the document posted for a change order."""
+    from sync.engine.voids import Voided, VoidRefused, void_document
+    from sync.errors import CostbridgeError
+    from sync.service import build_service
+
+    async def main() -> Voided | str:
+        svc = build_service(cli_settings())
+        try:
+            return await void_document(svc, document, actor="cli")
+        except VoidRefused as exc:
+            return str(exc)
+        except CostbridgeError as exc:  # QuickBooks unreachable: nothing recorded, safe to rerun
+            return f"{exc}; nothing was recorded, run it again"
+        finally:
+            await svc.aclose()
+
+    done = asyncio.run(main())
+    if isinstance(done, str):
+        typer.echo(f"error: {done}", err=True)
+        raise typer.Exit(1)
+    if done.done:
+        typer.echo(f"{done.label}: {done.target} (${done.total:,.2f}) voided in QuickBooks")
+    else:
+        typer.echo(
+            f"{done.label}: void of {done.target} accepted, outcome to follow ({done.detail})"
+        )
+
+
 @reference_app.command("refresh")
 def reference_refresh() -> None:
     """Read the target's accounts, vendors, customers:jobs, items and classes again now."""

@@ -11,13 +11,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from db.models import DeadLetter, DocumentVersion, TargetLink
-from sync.engine import states
+from db.models import DeadLetter, DocumentVersion, HistoryEntry, TargetLink
+from sync.engine import queue, states
 from sync.engine.documents import add_history, transition
 from sync.engine.posting import PostResult, apply_result, find_link
 from sync.errors import AttentionReason
+
+# A person (or COSTBRIDGE_AUTO_VOID) asked for the linked document to be voided
+# (sync.engine.voids.void_document); the target refused it.
+VOID_REQUESTED = "void requested"
+VOID_REFUSED = "void refused"
+VOIDED = "voided in QuickBooks"
+# States a requested void does not settle: a write in flight (the void is a sign flip's, its
+# replacement follows), or already settled for good.
+_NOT_SETTLED_BY_VOID = frozenset({states.POSTING, states.SKIPPED, states.SUPERSEDED})
 
 
 async def record_posted(
@@ -142,6 +153,10 @@ async def record_voided(
     Only the document that was asked for: a link that meanwhile holds another document (or
     one already recorded as voided) is left as it is, so a late or repeated answer can never
     mark the wrong document. Returns whether it was recorded.
+
+    A void a person asked for (``void requested`` is the version's latest word on voids)
+    settles the version: ``skipped``, "voided in QuickBooks", with that person as actor, and a
+    notice for whoever tells people (the Slack message is edited to "voided").
     """
     if link.voided or link.target_id != target_id:
         return False
@@ -153,4 +168,41 @@ async def record_voided(
     session.add(link)
     if version is not None:
         await note(session, version, "voided in target", detail, now=now)
+        requested = await void_requested(session, version)
+        if requested is not None and version.state not in _NOT_SETTLED_BY_VOID:
+            await transition(
+                session,
+                version,
+                states.SKIPPED,
+                VOIDED,
+                now=now,
+                actor=requested.actor,
+                detail=detail,
+            )
+            await queue.enqueue(
+                session,
+                key=f"notify:{version.document_id}",
+                kind="notify",
+                data={
+                    "document_id": version.document_id,
+                    "version_id": version.id,
+                    "state": states.SKIPPED,
+                },
+                now=now,
+            )
     return True
+
+
+async def void_requested(session: AsyncSession, version: DocumentVersion) -> HistoryEntry | None:
+    """The version's pending "void requested" line (its latest word on voids), if any."""
+    stmt = (
+        select(HistoryEntry)
+        .where(
+            col(HistoryEntry.version_id) == version.id,
+            col(HistoryEntry.cause).in_((VOID_REQUESTED, VOID_REFUSED)),
+        )
+        .order_by(col(HistoryEntry.id).desc())
+        .limit(1)
+    )
+    latest = (await session.execute(stmt)).scalar_one_or_none()
+    return latest if latest is not None and latest.cause == VOID_REQUESTED else None

@@ -16,14 +16,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from db.models import DocumentVersion, HistoryEntry, TargetLink
+from db.models import DocumentVersion, HistoryEntry, SourceDocumentRow, TargetLink
 from sync.engine import credits, outcomes, states
-from sync.engine.documents import find_document, record_version, transition
+from sync.engine.documents import current_version, find_document, record_version, transition
 from sync.engine.mapping_step import map_for_target
 from sync.engine.posting import PostResult, find_link, post_document
 from sync.engine.replace import void_replaced
 from sync.engine.retry import Reschedule, next_attempt_at
 from sync.engine.routes import document_key
+from sync.engine.voids import VoidRefused, void_document
 from sync.errors import (
     AttentionReason,
     CostbridgeError,
@@ -38,6 +39,9 @@ from sync.service import Service
 from sync.targets.base import OutcomeToFollow
 
 log = structlog.get_logger("costbridge.pipeline")
+# Procore's status of a change order voided there (as final as deleted, for COSTBRIDGE_AUTO_VOID).
+VOIDED_IN_SOURCE = "void"
+AUTO_VOID_ACTOR = "auto-void"
 
 
 async def sync_document(svc: Service, ref: DocumentRef) -> None:
@@ -65,19 +69,46 @@ async def sync_document(svc: Service, ref: DocumentRef) -> None:
         if version.state == states.RECEIVED:
             await transition(session, version, states.FETCHED, "fetched", now=now)
         link = await find_link(session, recorded.document.id or 0, svc.target.name)
+        auto_void = False
         if not doc.approved:
             if version.state != states.FETCHED:
                 await transition(session, version, states.FETCHED, "waiting for approval", now=now)
+            reason = AttentionReason(
+                kind="source_unapproved",
+                message=f"Change order {doc.number} is now '{doc.status}' in Procore but "
+                f"was already posted as {_posted_label(link) if link else ''}; void it in "
+                "QuickBooks?",
+            )
             if link is not None and not link.voided:
-                reason = AttentionReason(
-                    kind="source_unapproved",
-                    message=f"Change order {doc.number} is now '{doc.status}' in Procore but "
-                    f"was already posted as {_posted_label(link)}; void it in QuickBooks?",
-                )
-                await _needs_human(session, version, now, [reason])
+                # Voided in Procore is as final as deleted; only un-approved always asks.
+                auto_void = svc.settings.auto_void and doc.status == VOIDED_IN_SOURCE
+                if not auto_void:
+                    await _needs_human(session, version, now, [reason])
             bound.info("pipeline.waiting_approval", status=doc.status)
-            return
+    if not doc.approved:
+        if auto_void:
+            await _auto_void(svc, recorded.document.id or 0, reason, why="voided in Procore")
+        return
     await _map_and_post(svc, doc, version.id or 0)
+
+
+async def _auto_void(svc: Service, document_id: int, reason: AttentionReason, *, why: str) -> None:
+    """``COSTBRIDGE_AUTO_VOID``: void what posted without asking; a refusal asks a person.
+
+    A retryable error propagates: the work item runs again, and the void (same request id,
+    the target looks first) is never done twice.
+    """
+    try:
+        await void_document(svc, str(document_id), actor=AUTO_VOID_ACTOR, why=why)
+    except VoidRefused as exc:
+        async with svc.sessions() as session, session.begin():
+            row = await session.get(SourceDocumentRow, document_id)
+            version = await current_version(session, row) if row is not None else None
+            if version is not None and version.state not in states.SETTLED:
+                await _needs_human(
+                    session, version, svc.clock.now(), [reason], detail=f"{reason.message} {exc}"
+                )
+        log.warning("pipeline.auto_void_refused", document=document_id, error=str(exc))
 
 
 async def _map_and_post(svc: Service, doc: SourceDocument, version_id: int) -> None:
@@ -328,23 +359,21 @@ async def _source_gone(svc: Service, ref: DocumentRef) -> None:
         version = await session.get(DocumentVersion, row.current_version_id)
         assert version is not None
         link = await find_link(session, row.id or 0, svc.target.name)
+        reason = AttentionReason(
+            kind="source_deleted",
+            message=f"Change order {row.number} was deleted in Procore; it was "
+            f"posted as {_posted_label(link) if link else ''}. Void it?",
+        )
+        auto_void = False
         if link is not None and not link.voided:
-            await _needs_human(
-                session,
-                version,
-                now,
-                [
-                    AttentionReason(
-                        kind="source_deleted",
-                        message=f"Change order {row.number} was deleted in Procore; it was "
-                        f"posted as {link.target_kind} {link.doc_number or link.target_id}. "
-                        "Void it?",
-                    )
-                ],
-            )
+            auto_void = svc.settings.auto_void
+            if not auto_void:
+                await _needs_human(session, version, now, [reason])
         elif version.state not in states.SETTLED:
             await transition(session, version, states.SKIPPED, "deleted in source", now=now)
-    log.info("pipeline.source_deleted", document=ref.id)
+    log.info("pipeline.source_deleted", document=ref.id, auto_void=auto_void)
+    if auto_void:
+        await _auto_void(svc, row.id or 0, reason, why="deleted in Procore")
 
 
 def _posted_label(link: TargetLink) -> str:

@@ -442,8 +442,8 @@ async def _void_answer(
     else:
         message = (
             f"QuickBooks Desktop refused to void {row.target_kind} {row.txn_id} ({rs.code}): "
-            f"{rs.message}. The change order changed sign and needs the other kind of "
-            "document; void it in QuickBooks, then retry."
+            f"{rs.message}. Void it in QuickBooks yourself, then `costbridge requeue` the "
+            "change order."
         )
         await _void_refused(session, row, message, ctx)
 
