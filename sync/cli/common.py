@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
+import typer
+
 from sync.logs import configure_logging
 from sync.settings import Settings, get_settings
 
@@ -33,3 +35,13 @@ def with_service(work: Callable[[Service], Awaitable[T]]) -> T:
             await svc.aclose()
 
     return asyncio.run(main())
+
+
+def refused_in_one_line(work: Callable[[Service], Awaitable[T]], *refusals: type[Exception]) -> T:
+    """Run ``work`` with the service; a refusal is one line on stderr and exit 1, never a
+    traceback."""
+    try:
+        return with_service(work)
+    except refusals as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None

@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from sync.cli.common import cli_settings
+from sync.cli.common import cli_settings, refused_in_one_line
 from sync.cli.links import links_app
 from sync.cli.qbwc import app as qbwc_app
 from sync.cli.rules import rules_app
-from sync.errors import ConfigurationError
+from sync.errors import ConfigurationError, CostbridgeError
 from sync.extensions import COMMANDS, installed
 
 app = typer.Typer(
@@ -141,22 +141,11 @@ def requeue(
     ],
 ) -> None:
     """Drive one document through the pipeline again (after a fix made outside costbridge)."""
-    from sync.engine.requeue import Requeued, RequeueRefused, requeue_document
-    from sync.service import build_service
+    from sync.engine.requeue import RequeueRefused, requeue_document
 
-    async def main() -> Requeued | str:
-        svc = build_service(cli_settings())
-        try:
-            return await requeue_document(svc, document, actor="cli")
-        except RequeueRefused as exc:
-            return str(exc)
-        finally:
-            await svc.aclose()
-
-    done = asyncio.run(main())
-    if isinstance(done, str):
-        typer.echo(f"error: {done}", err=True)
-        raise typer.Exit(1)
+    done = refused_in_one_line(
+        lambda svc: requeue_document(svc, document, actor="cli"), RequeueRefused
+    )
     typer.echo(f"{done.label} (was {done.state}) queued again: a worker takes it next")
 
 
@@ -168,24 +157,17 @@ def void(
 ) -> None:
     """Void (or delete, where QuickBooks cannot void it) the document posted for a change order."""
     from sync.engine.voids import Voided, VoidRefused, void_document
-    from sync.errors import CostbridgeError
-    from sync.service import build_service
+    from sync.service import Service
 
-    async def main() -> Voided | str:
-        svc = build_service(cli_settings())
+    async def work(svc: Service) -> Voided:
         try:
             return await void_document(svc, document, actor="cli")
-        except VoidRefused as exc:
-            return str(exc)
+        except VoidRefused:
+            raise
         except CostbridgeError as exc:  # QuickBooks unreachable: nothing recorded, safe to rerun
-            return f"{exc}; nothing was recorded, run it again"
-        finally:
-            await svc.aclose()
+            raise VoidRefused(f"{exc}; nothing was recorded, run it again") from None
 
-    done = asyncio.run(main())
-    if isinstance(done, str):
-        typer.echo(f"error: {done}", err=True)
-        raise typer.Exit(1)
+    done = refused_in_one_line(work, VoidRefused)
     if done.done:
         typer.echo(f"{done.label}: {done.target} (${done.total:,.2f}) voided in QuickBooks")
     else:
