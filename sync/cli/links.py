@@ -5,24 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from sync.cli.common import with_service
-from sync.rules.links import (
-    TARGET_WORDS,
-    Link,
-    Linked,
-    LinkError,
-    SourceEntity,
-    Suggested,
-    add_link,
-    list_links,
-    remove_link,
-    suggest,
-)
-from sync.service import Service
+from sync.cli.common import refused_in_one_line
+
+if TYPE_CHECKING:  # the engine is imported by the commands that run, not by every start
+    from sync.rules.links import Link, Linked, SourceEntity
+    from sync.service import Service
 
 T = TypeVar("T")
 links_app = typer.Typer(
@@ -36,11 +27,9 @@ class EntityKind(StrEnum):
 
 
 def _run(work: Callable[[Service], Awaitable[T]]) -> T:
-    try:
-        return with_service(work)
-    except LinkError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+    from sync.rules.links import LinkError
+
+    return refused_in_one_line(work, LinkError)
 
 
 def _author() -> str:
@@ -48,6 +37,8 @@ def _author() -> str:
 
 
 def _line(link: Link) -> str:
+    from sync.rules.links import TARGET_WORDS
+
     words = TARGET_WORDS.get(link.entity.kind, "record")
     return (
         f"{link.entity.label()} → {words} {link.target_name or link.target_id} "
@@ -60,6 +51,8 @@ def list_(
     source: Annotated[str, typer.Option(help="The source system.")] = "procore",
 ) -> None:
     """Every link to the configured target, with who made it."""
+    from sync.rules.links import list_links
+
     links = _run(lambda svc: list_links(svc, source=source))
     for link in links:
         typer.echo(_line(link))
@@ -77,6 +70,8 @@ def add(
     author: Annotated[str, typer.Option(help="Who is linking (the audit trail).")] = _author(),
 ) -> None:
     """Link them, then queue the waiting documents the link helps (they post by themselves)."""
+
+    from sync.rules.links import TARGET_WORDS, add_link
 
     def work(svc: Service) -> Awaitable[Linked]:
         return add_link(svc, kind.value, entity, target, actor=author, source=source)
@@ -98,6 +93,8 @@ def remove(
 ) -> None:
     """Remove a link (what already posted keeps what it was posted with)."""
 
+    from sync.rules.links import remove_link
+
     def work(svc: Service) -> Awaitable[SourceEntity]:
         return remove_link(svc, kind.value, entity, actor=author, source=source)
 
@@ -110,7 +107,9 @@ def suggest_(
 ) -> None:
     """For each project and vendor not linked yet: what it probably is. Nothing is linked:
     confirm one with `costbridge links add`."""
-    found: list[Suggested] = _run(lambda svc: suggest(svc, source=source))
+    from sync.rules.links import suggest
+
+    found = _run(lambda svc: suggest(svc, source=source))
     for item in found:
         typer.echo(item.entity.label())
         if not item.candidates:
