@@ -26,6 +26,7 @@ REASON_TITLES = {
     "source_unapproved": "No longer approved in Procore",
     "source_deleted": "Deleted in Procore",
     "no_credit_document": "No credit document for this route",
+    "edited_in_target": "Edited in QuickBooks since costbridge wrote it",
 }
 # Reasons a line-level pick answers, and what is picked for each output field.
 _LINE_PICKERS = {"account": "account", "item": "item"}

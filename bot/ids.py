@@ -16,9 +16,13 @@ CREATE_VENDOR = "cb.create_vendor"  # create the Procore vendor in QuickBooks, t
 CREATE_JOB = "cb.create_job"  # create the project as a job under the picked parent customer
 PICK_PARENT = "cb.pick_parent"  # external_select: the parent customer of a job to create
 VOID = "cb.void"  # void (or delete) the posted QuickBooks document of a deleted change order
+OVERWRITE = "cb.overwrite"  # an edit made in QuickBooks: write Procore's version over it
+KEEP = "cb.keep"  # an edit made in QuickBooks: keep it, costbridge stops writing the document
 
 # Clicks that change something: only approvers, and they go through the durable queue.
-CHANGES = frozenset({APPLY, RETRY, SKIP, SNOOZE, RETRY_ALL, CREATE_VENDOR, CREATE_JOB, VOID})
+CHANGES = frozenset(
+    {APPLY, RETRY, SKIP, SNOOZE, RETRY_ALL, CREATE_VENDOR, CREATE_JOB, VOID, OVERWRITE, KEEP}
+)
 # Selections are remembered by Slack in the message state until a button is pressed.
 SELECTIONS = frozenset({PICK_ACCOUNT, PICK_VENDOR, PICK_CUSTOMER, PICK_PARENT, SCOPE, OPEN})
 PICKERS = frozenset({PICK_ACCOUNT, PICK_VENDOR, PICK_CUSTOMER})

@@ -79,6 +79,8 @@ class SourceDocumentRow(SQLModel, table=True):
     title: str = Field(default="", max_length=512)
     counterparty: str = Field(default="", max_length=256)
     url: str = Field(default="", max_length=1024)
+    # A commitment change order's commitment (its source id): who waits for whom (amend mode).
+    contract_id: str = Field(default="", max_length=64)
     current_version_id: int | None = None
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
@@ -98,6 +100,7 @@ class DocumentVersion(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     payload: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     source_status: str = Field(default="", max_length=32)
+    approved: bool = False  # whether the source had it approved/executed (not only its word)
     total: str = Field(default="0", max_length=32)
     line_count: int = 0
     state: str = Field(default="fetched", max_length=24)
@@ -167,6 +170,21 @@ class TargetLink(SQLModel, table=True):
     voided_kind: str = Field(default="", max_length=32)
     voided_target_id: str = Field(default="", max_length=64)
     voided_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # Every document voided or deleted for this source document (JSON list of kind, id, at):
+    # a document re-approved after a void is a new one, numbered apart (sync.engine.reissue).
+    voided_history: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    # What costbridge owns in the target document (sync.engine.ownership): the lines it wrote
+    # (source line id → target line id, JSON) and the owned fields as its last write left them
+    # (JSON), to tell a bookkeeper's edit from our own before an update.
+    line_ids: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    owned_fields: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    # A person chose Procore's version over edits made in QuickBooks: the next write overwrites.
+    overwrite_next: bool = False
+    # A person kept QuickBooks' version: costbridge no longer writes this document.
+    detached_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # A commitment change order in `amend` mode: its lines live on this commitment's
+    # purchase order (target_id is that PO's id, shared with the commitment's own link).
+    amends_document_id: int | None = Field(default=None, foreign_key="source_documents.id")
     updated_at: datetime = Field(sa_column=_utc())
 
 

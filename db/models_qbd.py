@@ -97,6 +97,8 @@ class QbdRequest(SQLModel, table=True):
     attempts: int = 0
     # Not sent again before this time, nor in the session that was told to wait (3180).
     retry_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # A Mod's lines planned from the transaction as read just before (sync.targets.qbd.sparse)
+    merge: str = Field(default="", sa_column=Column(Text, nullable=False))
     last_status: str = Field(default="", max_length=16)
     last_message: str = Field(default="", sa_column=Column(Text, nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))

@@ -17,7 +17,6 @@ from mappings.resolve import FieldStatus, LineResolution, resolve_line
 from mappings.rules import OutputField, Rule
 from sync.errors import AttentionReason
 from sync.models import (
-    DocumentKind,
     MappedDocument,
     MappedLine,
     ReferenceKind,
@@ -143,15 +142,15 @@ def _customer(
 def _vendor(
     doc: SourceDocument, refs: ReferenceIndex, links: EntityLinks, reasons: list[AttentionReason]
 ) -> TargetRef | None:
-    # Only commitment change orders are written against a vendor (purchase orders); a prime
-    # change order goes to the owner, so its vendor field is irrelevant.
-    if doc.kind is not DocumentKind.COMMITMENT_CHANGE_ORDER:
+    # Commitments and their change orders are written against a vendor (purchase orders); a
+    # prime change order goes to the owner, so its vendor field is irrelevant.
+    if not doc.kind.has_vendor:
         return None
     if doc.vendor is None:
         reasons.append(
             AttentionReason(
                 kind="vendor_not_linked",
-                message=f"Change order {doc.number} has no vendor.",
+                message=f"{doc.kind.noun} {doc.number} has no vendor.",
                 data={"vendor_id": "", "vendor_name": "", "vendor_code": ""},
             )
         )

@@ -57,7 +57,8 @@ class AttentionReason:
     ``kind`` is one of: ``unmapped``, ``ambiguous``, ``invalid_target``, ``vendor_not_linked``,
     ``project_not_linked``, ``target_rejected`` (the target refused the document, e.g. duplicate
     name or closed books), ``no_credit_document`` (a negative total on a route that has no
-    credit, e.g. prime change orders to estimates).
+    credit, e.g. prime change orders to estimates), ``edited_in_target`` (a bookkeeper changed
+    a field costbridge owns: ``EditedInTargetError``).
     """
 
     kind: str
@@ -99,6 +100,31 @@ class NeedsHumanError(CostbridgeError):
     ) -> None:
         super().__init__(message, system=system, code=code, detail=detail)
         self.reasons = reasons or [AttentionReason(kind="target_rejected", message=message)]
+
+
+class EditedInTargetError(NeedsHumanError):
+    """Someone changed, in the target, a field costbridge owns since costbridge last wrote it.
+
+    Never overwritten silently: a person chooses (``sync.engine.conflicts``) between Procore's
+    version and the target's. ``edits`` says what changed, for that person.
+    """
+
+    def __init__(self, label: str, edits: list[str], *, system: str = "") -> None:
+        shown = "; ".join(edits[:5]) + (f"; and {len(edits) - 5} more" if len(edits) > 5 else "")
+        message = (
+            f"{label} was edited in QuickBooks by someone else ({shown}): overwrite with "
+            "Procore's version, or keep QuickBooks' and stop syncing this document?"
+        )
+        reason = AttentionReason(
+            kind=EDITED_IN_TARGET,
+            message=message,
+            data={"document": label, "edits": "; ".join(edits)},
+        )
+        super().__init__(message, reasons=[reason], system=system, code="edited")
+        self.edits = edits
+
+
+EDITED_IN_TARGET = "edited_in_target"
 
 
 class FatalError(CostbridgeError):

@@ -11,6 +11,7 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +21,19 @@ class DocumentKind(StrEnum):
 
     COMMITMENT_CHANGE_ORDER = "commitment_change_order"
     PRIME_CHANGE_ORDER = "prime_change_order"
+    # A subcontract (work order contract) or purchase order contract, with its schedule of
+    # values as lines; executed/approved ones post as purchase orders.
+    COMMITMENT = "commitment"
+
+    @property
+    def noun(self) -> str:
+        """What a person calls it: "Change order", "Commitment"."""
+        return "Commitment" if self is DocumentKind.COMMITMENT else "Change order"
+
+    @property
+    def has_vendor(self) -> bool:
+        """Written against a vendor (purchase side) rather than the owner."""
+        return self is not DocumentKind.PRIME_CHANGE_ORDER
 
 
 class _Frozen(BaseModel):
@@ -154,10 +168,19 @@ class MappedDocument(_Frozen):
     customer: TargetRef | None = None  # the project's customer:job
     department: TargetRef | None = None
     lines: tuple[MappedLine, ...]
+    # 0, or how many documents of this kind were voided for it before: this one is issued
+    # again, numbered apart from them ("…-R2"), never the voided one brought back.
+    reissue: int = 0
 
     @property
     def total(self) -> Decimal:
         return sum((line.amount for line in self.lines), Decimal("0"))
+
+    @property
+    def reference_number(self) -> str:
+        """The number the target document carries."""
+        number = self.source.reference_number
+        return f"{number}-R{self.reissue + 1}" if self.reissue else number
 
 
 class ReferenceKind(StrEnum):
@@ -199,15 +222,25 @@ class TargetDocument(_Frozen):
     doc_number: str
     marker: str  # a unique tag written into the memo so the document can be found again
     body: dict[str, object]  # the target system's own JSON (or whatever it speaks)
+    # The source line ids of the body's lines, in order: which line costbridge wrote for which.
+    line_keys: tuple[str, ...] = ()
     # What was fitted to the target's limits (cut, replaced), said in the document's history.
     notes: tuple[str, ...] = ()
 
 
 class PostedRef(_Frozen):
-    """The outcome of a write: the target's id and concurrency token."""
+    """The outcome of a write: the target's id and concurrency token.
+
+    After a write the target also says what costbridge now owns in the document
+    (``sync.targets.base.Ownership``): ``line_ids`` (source line id → target line id) and
+    ``owned_fields`` (the owned fields as the write left them). Empty when not known (a
+    document found by its marker, a target that does not tell).
+    """
 
     kind: TargetKind
     id: str
     sync_token: str = ""
     doc_number: str = ""
     total: Decimal | None = None
+    line_ids: dict[str, str] = Field(default_factory=dict)
+    owned_fields: dict[str, Any] = Field(default_factory=dict)

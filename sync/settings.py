@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     )
 
     # --- engine ----------------------------------------------------------------------------
+    commitment_change_orders: Literal["amend", "separate"] = Field(
+        "amend",
+        description="Commitment change orders: 'amend' adds their lines to the commitment's "
+        "purchase order when the commitment posted (Procore's own Desktop connector does the "
+        "same); 'separate' posts each as a purchase order of its own.",
+    )
     retry_max_attempts: int = Field(3, description="Attempts before a document is dead-lettered.")
     retry_base_seconds: float = Field(30.0, description="First retry delay; doubles each time.")
     retry_max_seconds: float = Field(1800.0, description="Longest delay between attempts.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import ids
+from bot.blocks.conflict import conflict_elements
 from bot.blocks.header import doc_fields, doc_label, doc_section
 from bot.blocks.message import Message
 from bot.blocks.model import AttentionView, Group
@@ -60,7 +61,12 @@ def attention_message(view: AttentionView) -> Message:
             context(f"…and {hidden} more to resolve: `/sync show {doc.document_id}` lists them.")
         )
     blocks.append(_buttons(view))
-    blocks.append(context("Only approvers can apply, retry, skip, snooze or void."))
+    who = (
+        "Only approvers can overwrite, keep, retry or snooze."
+        if view.conflict_target
+        else "Only approvers can apply, retry, skip, snooze or void."
+    )
+    blocks.append(context(who))
     count = sum(len(g.lines) or 1 for g in view.groups)
     text = f"Needs attention: {doc_label(doc)} ({count} to resolve)"
     return Message(text=clip(text, 3000), blocks=blocks)
@@ -161,9 +167,13 @@ def void_elements(view: AttentionView) -> list[dict[str, Any]]:
     return [{**void, "confirm": confirm}]
 
 
-def _buttons(view: AttentionView) -> Block:
-    ref = ButtonRef(view.doc.document_id, view.version_id, view.revision)
-    elements = [
+def _answers(view: AttentionView, ref: ButtonRef) -> list[dict[str, Any]]:
+    """What answers the question. An edit in QuickBooks is answered by Overwrite or Keep:
+    Apply has no choice to save, and Skip would only postpone it to the next change (Keep is
+    its lasting form); Retry stays, for when the edit was undone in QuickBooks."""
+    if view.conflict_target:
+        return [*conflict_elements(view), button("Retry", ids.RETRY, ref.encode())]
+    return [
         {
             **button("Apply & sync", ids.APPLY, ref.encode(), style="primary"),
             "confirm": {
@@ -177,6 +187,11 @@ def _buttons(view: AttentionView) -> Block:
         button("Skip", ids.SKIP, ref.encode(), style="danger"),
         *void_elements(view),
     ]
+
+
+def _buttons(view: AttentionView) -> Block:
+    ref = ButtonRef(view.doc.document_id, view.version_id, view.revision)
+    elements = _answers(view, ref)
     for arg, label in SNOOZES:
         snooze = ButtonRef(view.doc.document_id, view.version_id, view.revision, arg)
         elements.append(button(label, ids.SNOOZE, snooze.encode()))

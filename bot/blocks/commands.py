@@ -60,7 +60,7 @@ def note(text: str) -> Message:
 def progress_message(title: str, done: int, total: int | None, finished: bool) -> Message:
     count = f"{done}/{total}" if total is not None else f"{done}"
     state = "done" if finished else "running…"
-    text = f"*{esc(title)}*: {count} change orders queued, {state}"
+    text = f"*{esc(title)}*: {count} documents queued, {state}"
     return Message(text=clip(text, 3000), blocks=[section(text), context("Edited as it runs.")])
 
 

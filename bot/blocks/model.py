@@ -53,13 +53,18 @@ class AttentionView:
     # its total; "" = no button (only after the change order left, or was un-approved in, Procore).
     void_target: str = ""
     void_total: str = "0"
+    # The QuickBooks document someone edited since costbridge wrote it ("PurchaseOrder
+    # SC-100-001"): Overwrite / Keep replace Apply & sync. "" = not waiting on such an edit.
+    conflict_target: str = ""
 
 
 @dataclass(frozen=True)
 class Outcome:
     """How a document's story ended, for the message edited in place."""
 
-    state: str  # posted | skipped | snoozed | applying | superseded | voiding | voided
+    # posted | skipped | snoozed | applying | superseded | voiding | voided | overwriting |
+    # overwritten | kept
+    state: str
     actor: str = ""  # Slack user id
     target: str = ""  # "PurchaseOrder 1043"
     summary: str = ""  # "rule saved: 03-300 Labor → 5010 Labor"

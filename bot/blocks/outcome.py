@@ -1,11 +1,12 @@
-"""A document's message once a person acted: applying…, posted, skipped, snoozed, voided."""
+"""A document's message once a person acted: applying…, posted, skipped, snoozed, voided, and
+the answers to an edit made in QuickBooks (overwriting…, overwritten, kept)."""
 
 from __future__ import annotations
 
 from bot.blocks.header import doc_fields, doc_label, doc_link
 from bot.blocks.message import Message
 from bot.blocks.model import DocView, Outcome
-from bot.blocks.text import clip, context, esc, section
+from bot.blocks.text import clip, context, esc, mention, section
 
 _ICON = {
     "applying": "⏳",
@@ -15,12 +16,15 @@ _ICON = {
     "superseded": "↪️",
     "voiding": "⏳",
     "voided": "🗑️",
+    "overwriting": "⏳",
+    "overwritten": "✅",
+    "kept": "📌",
 }
 
 
 def outcome_text(doc: DocView, outcome: Outcome) -> str:
     """``"Posted as PurchaseOrder 1043 by @U1; rule saved: 03-300 Labor → 5010 Labor"``."""
-    by = f" by <@{outcome.actor}>" if outcome.actor else ""
+    by = f" by {mention(outcome.actor)}" if outcome.actor else ""
     if outcome.state == "posted":
         what = f"Posted as {esc(outcome.target)}" if outcome.target else "Posted"
         head = f"{what}{by}"
@@ -34,6 +38,15 @@ def outcome_text(doc: DocView, outcome: Outcome) -> str:
     elif outcome.state == "voiding":
         what = f" {esc(outcome.target)}" if outcome.target else ""
         head = f"Voiding{what}{by}… QuickBooks answers when the Web Connector runs next"
+    elif outcome.state == "overwriting":
+        what = f" {esc(outcome.target)}" if outcome.target else ""
+        head = f"Overwriting{what} with Procore's version{by}… it posts in a moment"
+    elif outcome.state == "overwritten":
+        what = f" {esc(outcome.target)}" if outcome.target else ""
+        head = f"Overwritten{what} with Procore's version{by}"
+    elif outcome.state == "kept":
+        of = f" of {esc(outcome.target)}" if outcome.target else ""
+        head = f"QuickBooks' version{of} kept{by}: costbridge no longer writes it"
     elif outcome.state == "skipped":
         head = f"Skipped{by}: it will not be posted"
     else:

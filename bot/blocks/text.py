@@ -18,6 +18,11 @@ def esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def mention(actor: str) -> str:
+    """A Slack user (``U…``/``W…``) as a mention; anyone else (``cli``, ``auto-void``) by name."""
+    return f"<@{actor}>" if actor.startswith(("U", "W")) else esc(actor)
+
+
 def clip(text: str, limit: int) -> str:
     """At most ``limit`` characters, with an ellipsis when cut (Slack rejects longer text)."""
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"

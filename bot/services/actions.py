@@ -8,11 +8,10 @@ told. Failures a person can fix are told to them (ephemeral), never raised.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import ids
 from bot.blocks.model import Outcome
@@ -21,7 +20,8 @@ from bot.runtime import SlackBot
 from bot.services import store
 from bot.services.apply import ChoiceError, apply_choices
 from bot.services.choices import Choice, choices_from_state
-from bot.services.clicks import Click, reply_in_thread, show_outcome, tell
+from bot.services.clicks import Click, claim_message, reply_in_thread, show_outcome, tell, tell_lost
+from bot.services.conflict import conflict_clicked
 from bot.services.create import create_clicked
 from bot.services.void import void_clicked
 from db.models import AuditEntry, DocumentVersion, SourceDocumentRow
@@ -54,6 +54,8 @@ async def handle_click(bot: SlackBot, svc: Service, click: Click) -> None:
         ids.SNOOZE: _snooze,
         ids.RETRY_ALL: _retry_all,
         ids.VOID: void_clicked,
+        ids.OVERWRITE: conflict_clicked,
+        ids.KEEP: conflict_clicked,
     }[click.action_id]
     await handler(bot, svc, click, ref)
 
@@ -91,8 +93,7 @@ async def _apply(bot: SlackBot, svc: Service, click: Click, ref: ButtonRef) -> N
         await tell(bot, click, str(exc))
         return
     if isinstance(applied, str):
-        who = f"<@{applied}>" if applied else "someone"
-        await tell(bot, click, f"Already handled by {who}; nothing changed twice.")
+        await tell_lost(bot, click, applied, "nothing changed twice")
         return
     msg = applied.msg
     log.info("slack.applied", document=ref.document_id, user=click.user, requeued=applied.queued)
@@ -113,19 +114,9 @@ async def _claim_and_apply(
     """
     now = svc.clock.now()
     async with svc.sessions() as session, session.begin():
-        msg = await store.message_for(session, ref.document_id, store.ATTENTION)
-        if msg is None:
-            return ""
-        won = await store.claim(
-            session,
-            msg.id or 0,
-            revision=ref.revision,
-            actor=click.user,
-            to_state=store.APPLYING,
-            now=now,
-        )
-        if not won:
-            return msg.actor
+        msg = await claim_message(session, click, ref, now=now)
+        if isinstance(msg, str):
+            return msg
         row = await session.get(SourceDocumentRow, ref.document_id)
         version = await session.get(DocumentVersion, ref.version_id)
         doc = payload_of(version) if version is not None else None
@@ -140,7 +131,6 @@ async def _claim_and_apply(
             user=click.user,
             now=now,
         )
-        await session.refresh(msg)  # the claim was a Core UPDATE
         msg.summary = "; ".join(saved)
         session.add(msg)
         queued = await requeue_resolved(svc, session)
@@ -207,9 +197,12 @@ async def _settle(
         if row is None or version is None:
             return
         dead = version.state == states.DEAD
-        purpose = store.ALERT if dead else store.ATTENTION
-        msg = await store.message_for(session, ref.document_id, purpose)
-        won = msg is not None and (dead or await _claim(session, msg, ref, click.user, now))
+        if dead:  # a failure's alert: no question to claim, only the document's state
+            msg = await store.message_for(session, ref.document_id, store.ALERT)
+            taken: SlackMessage | str = msg if msg is not None else ""
+        else:
+            taken = await claim_message(session, click, ref, now=now, to_state=store.RESOLVED)
+        won = not isinstance(taken, str)
         if won and not (dead and to_state == states.SNOOZED):
             await transition(
                 session,
@@ -232,20 +225,12 @@ async def _settle(
             )
         if won:
             session.add(_audit(svc, click.user, f"slack.{to_state}", ref.document_id))
-    if not won or msg is None or row is None:
-        await tell(bot, click, "Already handled by someone else; nothing changed twice.")
+    if isinstance(taken, str):
+        await tell_lost(bot, click, taken, "nothing changed twice")
         return
-    await show_outcome(bot, row, msg, Outcome(to_state, actor=click.user, until=until))
+    await show_outcome(bot, row, taken, Outcome(to_state, actor=click.user, until=until))
     await reply_in_thread(
-        bot, msg, f"<@{click.user}> {to_state} it{f' until {until}' if until else ''}."
-    )
-
-
-async def _claim(
-    session: AsyncSession, msg: SlackMessage, ref: ButtonRef, user: str, now: datetime
-) -> bool:
-    return await store.claim(
-        session, msg.id or 0, revision=ref.revision, actor=user, to_state=store.RESOLVED, now=now
+        bot, taken, f"<@{click.user}> {to_state} it{f' until {until}' if until else ''}."
     )
 
 

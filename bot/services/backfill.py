@@ -1,5 +1,5 @@
-"""``/sync backfill``: queue a project's change orders since a date, with a progress message
-that is edited as it runs (it may list hundreds of documents from Procore)."""
+"""``/sync backfill``: queue a project's change orders and commitments since a date, with a
+progress message that is edited as it runs (it may list hundreds of documents from Procore)."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ from bot.grouping import GroupSpec, group_reasons
 from bot.runtime import SlackBot, find_bot
 from bot.services import store
 from bot.services.apply import ChoiceError
-from bot.services.clicks import Click, reply_in_thread, show_outcome, tell
+from bot.services.clicks import Click, claim_message, reply_in_thread, show_outcome, tell, tell_lost
 from bot.services.slack_calls import call
 from bot.services.views import create_name
 from db.models import AuditEntry, DocumentVersion, SourceDocumentRow
@@ -84,8 +84,7 @@ async def create_clicked(bot: SlackBot, svc: Service, click: Click, ref: ButtonR
         await tell(bot, click, str(exc))
         return
     if isinstance(taken, str):
-        who = f"<@{taken}>" if taken else "someone"
-        await tell(bot, click, f"Already handled by {who}; nothing changed twice.")
+        await tell_lost(bot, click, taken, "nothing changed twice")
         return
     row, msg, plan = taken
     what = f"{'vendor' if plan.kind == 'vendor' else 'job'} “{plan.full_name}”"
@@ -98,10 +97,9 @@ async def _claim_and_queue(
 ) -> tuple[SourceDocumentRow, Any, PartyPlan] | str:
     now = svc.clock.now()
     async with svc.sessions() as session, session.begin():
-        msg = await store.message_for(session, ref.document_id, store.ATTENTION)
         row = await session.get(SourceDocumentRow, ref.document_id)
         version = await session.get(DocumentVersion, ref.version_id)
-        if msg is None or row is None or version is None:
+        if row is None or version is None:
             return ""
         specs = group_reasons(reasons_of(version))
         index = int(ref.arg) if ref.arg.isdigit() else -1
@@ -109,13 +107,9 @@ async def _claim_and_queue(
             raise ChoiceError("This message is out of date; use the latest one.")
         refs = ReferenceIndex(await reference.cached(session, svc.target.name))
         plan = _plan(specs[index], row, refs, click.user, _parent_choice(click, ref))
-        won = await store.claim(
-            session, msg.id or 0, revision=ref.revision, actor=click.user,
-            to_state=store.APPLYING, now=now,
-        )  # fmt: skip
-        if not won:
-            return msg.actor
-        await session.refresh(msg)  # the claim was a Core UPDATE
+        msg = await claim_message(session, click, ref, now=now)
+        if isinstance(msg, str):
+            return msg
         kind = "vendor" if plan.kind == "vendor" else "job"
         msg.summary = f"{kind} “{plan.full_name}” created in QuickBooks and linked"
         session.add(msg)

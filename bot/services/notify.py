@@ -17,12 +17,14 @@ from bot.blocks.model import Outcome
 from bot.blocks.outcome import outcome_message
 from bot.runtime import SlackBot
 from bot.services import alerts, store
+from bot.services.conflict_notices import answer, show_kept, show_overwriting
 from bot.services.history import history_text
 from bot.services.slack_calls import call
 from bot.services.views import attention_view, doc_from_json, doc_json, doc_view
 from db.models import DocumentVersion, HistoryEntry, SourceDocumentRow
 from db.models_slack import SlackMessage
 from sync.engine import states
+from sync.engine.conflicts import OVERWRITE
 from sync.engine.outcomes import VOIDED
 from sync.engine.posting import find_link
 from sync.service import Service
@@ -44,9 +46,11 @@ async def on_state_change(bot: SlackBot, svc: Service, document_id: int) -> None
         await show_posted(bot, svc, row)
     elif version.state == states.SKIPPED:
         await show_voided(bot, svc, document_id)
+        await show_kept(bot, svc, document_id)
     elif version.state == states.DEAD:
         await alerts.on_dead(bot, svc, row, version)
     elif version.state == states.FAILED:
+        await show_overwriting(bot, svc, row)
         await alerts.on_failed_again(bot, svc, row, version)
     from bot.services.home import refresh_homes
 
@@ -104,14 +108,19 @@ async def show_posted(bot: SlackBot, svc: Service, row: SourceDocumentRow) -> No
         link = await find_link(session, row.id, svc.target.name)
         target = f"{link.target_kind} {link.doc_number or link.target_id}" if link else ""
         msg = await store.message_for(session, row.id, store.ATTENTION)
-        history = ""
+        history, overwrite = "", None
         if msg is not None and msg.state != store.RESOLVED:
             msg.state, msg.revision, msg.updated_at = store.RESOLVED, msg.revision + 1, now
             session.add(msg)
             history = await history_text(session, row.id, since=msg.created_at)
+            overwrite = await answer(session, row.id, OVERWRITE)
     if msg is not None and history:
         doc = doc_from_json(msg.doc_json) or doc_view(row, None)
-        outcome = Outcome("posted", actor=msg.actor, target=target, summary=msg.summary)
+        outcome = (
+            Outcome("overwritten", actor=overwrite.actor, target=target)
+            if overwrite is not None  # a person chose Procore's version over an edit
+            else Outcome("posted", actor=msg.actor, target=target, summary=msg.summary)
+        )
         message = outcome_message(doc, outcome)
         await call(bot.client.chat_update(channel=msg.channel, ts=msg.ts, **message.kwargs()))
         await call(bot.client.chat_postMessage(channel=msg.channel, thread_ts=msg.ts, text=history))

@@ -14,10 +14,12 @@ from mappings.references import ReferenceIndex, display
 from mappings.rules import OutputField, Rule
 from mappings.suggest import suggest_accounts
 from sync.engine import reference
+from sync.engine.conflicts import has_conflict
 from sync.engine.documents import payload_of, reasons_of
 from sync.engine.parties import clean_name, job_name
 from sync.engine.posting import find_link
 from sync.engine.voids import posted_label
+from sync.errors import EDITED_IN_TARGET, AttentionReason
 from sync.models import SourceDocument
 from sync.rules.store import load_rules
 
@@ -63,7 +65,8 @@ async def attention_view(
     revision: int,
 ) -> AttentionView:
     doc = payload_of(version)
-    specs = group_reasons(reasons_of(version))
+    reasons = reasons_of(version)
+    specs = group_reasons(reasons)
     records = await reference.cached(session, target)
     refs = ReferenceIndex(records)
     rules = await load_rules(session)
@@ -75,8 +78,22 @@ async def attention_view(
         if link is not None and link.target_id and not link.voided:
             void_target, void_total = posted_label(link), link.total
     return AttentionView(
-        doc_view(row, version), version.id, revision, groups, void_target, void_total
+        doc_view(row, version),
+        version.id,
+        revision,
+        groups,
+        void_target,
+        void_total,
+        conflict_target(version, reasons),
     )
+
+
+def conflict_target(version: DocumentVersion, reasons: list[AttentionReason]) -> str:
+    """The QuickBooks document someone edited, when the version waits on that answer."""
+    if not has_conflict(version):
+        return ""
+    named = [r.data.get("document", "") for r in reasons if r.kind == EDITED_IN_TARGET]
+    return next((n for n in named if n), "the QuickBooks document")
 
 
 def _group(

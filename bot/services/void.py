@@ -17,33 +17,39 @@ import structlog
 from bot.blocks.model import Outcome
 from bot.blocks.refs import ButtonRef
 from bot.runtime import SlackBot
-from bot.services import store
-from bot.services.clicks import Click, reply_in_thread, show_outcome, tell
-from bot.services.notify import show_attention, show_voided
-from db.models import DocumentVersion, SourceDocumentRow
+from bot.services.clicks import (
+    Click,
+    claim_message,
+    refused,
+    reply_in_thread,
+    show_outcome,
+    tell_lost,
+)
+from bot.services.notify import show_voided
+from db.models import SourceDocumentRow
 from db.models_slack import SlackMessage
-from sync.engine import states
 from sync.engine.voids import VoidRefused, void_document
 from sync.errors import CostbridgeError
 from sync.service import Service
 
 log = structlog.get_logger("costbridge.slack")
+NOTHING = "nothing was voided."
 
 
 async def void_clicked(bot: SlackBot, svc: Service, click: Click, ref: ButtonRef) -> None:
     taken = await _claim(svc, click, ref)
     if isinstance(taken, str):
-        who = f"<@{taken}>" if taken else "someone"
-        await tell(bot, click, f"Already handled by {who}; nothing was voided twice.")
+        await tell_lost(bot, click, taken, "nothing was voided twice")
         return
     row, msg = taken
     try:
         done = await void_document(svc, str(ref.document_id), actor=click.user)
     except VoidRefused as exc:
-        await _refused(bot, svc, click, row, msg, str(exc))
+        await refused(bot, svc, click, row, msg, str(exc), nothing=NOTHING)
         return
     except CostbridgeError as exc:  # QuickBooks did not answer: nothing recorded, try again
-        await _refused(bot, svc, click, row, msg, f"{exc}; nothing was voided, try again")
+        error = f"{exc}; nothing was voided, try again"
+        await refused(bot, svc, click, row, msg, error, nothing=NOTHING)
         return
     log.info("slack.voided", document=ref.document_id, user=click.user, done=done.done)
     if done.done:
@@ -60,41 +66,8 @@ async def _claim(
 ) -> tuple[SourceDocumentRow, SlackMessage] | str:
     """Take the message for this click; the actor who got there first when it lost."""
     async with svc.sessions() as session, session.begin():
-        msg = await store.message_for(session, ref.document_id, store.ATTENTION)
         row = await session.get(SourceDocumentRow, ref.document_id)
-        if msg is None or row is None:
+        if row is None:
             return ""
-        won = await store.claim(
-            session,
-            msg.id or 0,
-            revision=ref.revision,
-            actor=click.user,
-            to_state=store.APPLYING,
-            now=svc.clock.now(),
-        )
-        if not won:
-            return msg.actor
-        await session.refresh(msg)  # the claim was a Core UPDATE
-    return row, msg
-
-
-async def _refused(
-    bot: SlackBot,
-    svc: Service,
-    click: Click,
-    row: SourceDocumentRow,
-    msg: SlackMessage,
-    error: str,
-) -> None:
-    """Say why to the person and in the thread, then open the message again."""
-    log.warning("slack.void_refused", document=row.id, error=error)
-    await tell(bot, click, error)
-    await reply_in_thread(bot, msg, f"<@{click.user}>: nothing was voided. {error}")
-    async with svc.sessions() as session:
-        version = (
-            await session.get(DocumentVersion, row.current_version_id)
-            if row.current_version_id
-            else None
-        )
-    if version is not None and version.state == states.NEEDS_ATTENTION:
-        await show_attention(bot, svc, row, version)
+        msg = await claim_message(session, click, ref, now=svc.clock.now())
+    return msg if isinstance(msg, str) else (row, msg)

@@ -350,8 +350,17 @@ def add_change_orders(world: DemoWorld) -> None:
             world.change_order_ids.append(order.id)
 
 
-def register_hook(world: DemoWorld, destination_url: str) -> None:
-    """What an installer does once in Procore: a company hook with our Authorization value."""
+CHANGE_ORDER_RESOURCES = ("Commitment Change Orders", "Prime Change Orders")
+COMMITMENT_RESOURCES = ("Work Order Contracts", "Purchase Order Contracts")
+
+
+def register_hook(
+    world: DemoWorld,
+    destination_url: str,
+    resources: tuple[str, ...] = CHANGE_ORDER_RESOURCES + COMMITMENT_RESOURCES,
+) -> None:
+    """What an installer does once in Procore: a company hook with our Authorization value,
+    triggered by every event on ``resources`` (the README's list)."""
     hook = world.procore.add_hook(
         PROCORE_COMPANY_ID,
         destination_url,
@@ -359,6 +368,6 @@ def register_hook(world: DemoWorld, destination_url: str) -> None:
         namespace="costbridge",
         authorization=WEBHOOK_AUTHORIZATION,
     )
-    for resource in ("Commitment Change Orders", "Prime Change Orders"):
+    for resource in resources:
         for event in ("create", "update", "delete"):
             world.procore.add_trigger(hook.id, resource, event)

@@ -26,13 +26,13 @@ from sandbox.demo.setup import (
     SERVICE_BASE,
     demo_rules,
     demo_settings,
+    drain,
     link_demo_entities,
     sandbox_service,
     summary,
 )
 from sandbox.qbd import CompanyFile, WebConnector, read_qwc
 from sandbox.qbd.connector import SessionLog
-from sync.engine.worker import run_until_idle
 from sync.models import ReferenceKind, ReferenceRecord
 from sync.rules.service import import_rules
 from sync.service import Service
@@ -129,7 +129,7 @@ async def run_demo_qbd(settings: Settings, *, once: bool, port: int) -> int:
         add_change_orders(world)
         deliveries = await world.procore.dispatch_pending()
         typer.echo(f"Procore delivered {len(deliveries)} webhooks")
-        typer.echo(f"worker ran {await run_until_idle(svc)} work items")
+        typer.echo(f"worker ran {await drain(svc)} work items")
         _report("documents", await connector.run())
         typer.echo("\nChange orders after the Web Connector's second run:")
         posted, waiting = await summary(svc)

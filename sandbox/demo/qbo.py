@@ -20,6 +20,7 @@ from sandbox.demo.company import (
 from sandbox.demo.setup import (
     SERVICE_BASE,
     demo_settings,
+    drain,
     sandbox_service,
     seed_costbridge,
     summary,
@@ -27,7 +28,6 @@ from sandbox.demo.setup import (
 from sandbox.demo.slack import SandboxSlack
 from sandbox.procore import create_app as procore_app
 from sandbox.qbo import create_app as qbo_app
-from sync.engine.worker import run_until_idle
 from sync.service import Service
 from sync.settings import Settings
 from sync.web import create_app
@@ -51,8 +51,7 @@ async def play(svc: Service, world: DemoWorld) -> None:
     deliveries = await world.procore.dispatch_pending()
     ok = sum(1 for d in deliveries if d.status in {"delivered", "succeeded"})
     typer.echo(f"Procore delivered {len(deliveries)} webhooks ({ok} acknowledged)")
-    ran = await run_until_idle(svc)
-    typer.echo(f"worker ran {ran} work items")
+    typer.echo(f"worker ran {await drain(svc)} work items")
 
 
 async def run_demo(settings: Settings, *, once: bool, port: int) -> int:

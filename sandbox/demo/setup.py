@@ -3,8 +3,9 @@ the summary of what posted and what waits."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -35,8 +36,9 @@ from sandbox.demo.company import (
 from sandbox.procore import create_app as procore_app
 from sandbox.qbo import create_app as qbo_app
 from sandbox.transport import SandboxTransport
-from sync.engine import states
+from sync.engine import queue, states
 from sync.engine.documents import reasons_of
+from sync.engine.worker import run_until_idle
 from sync.models import ReferenceKind, ReferenceRecord, TargetRef
 from sync.rules.service import import_rules
 from sync.rules.store import link_entity
@@ -150,6 +152,28 @@ def fresh_demo_database(data_dir: Path) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         (data_dir / f"demo.db{suffix}").unlink(missing_ok=True)
+
+
+# The first pass waits out short waits (Procore's 10-second spike window and the pause after
+# it) but not retry backoffs or what waits for a person.
+SHORT_WAIT = timedelta(seconds=45)
+MAX_WAITS = 4
+
+
+async def drain(svc: Service) -> int:
+    """Run the queue until idle, waiting as a real worker would for work due within
+    ``SHORT_WAIT`` (a rate-limit window); returns the items run."""
+    ran = await run_until_idle(svc)
+    for _ in range(MAX_WAITS):
+        async with svc.sessions() as session:
+            due = await queue.next_due(session)
+        wait = (due - svc.clock.now()).total_seconds() if due is not None else None
+        if wait is None or wait > SHORT_WAIT.total_seconds():
+            break
+        typer.echo(f"waiting {max(wait, 0):.0f} s for Procore's rate limit to reset")
+        await asyncio.sleep(max(wait, 0) + 0.05)
+        ran += await run_until_idle(svc)
+    return ran
 
 
 async def summary(svc: Service) -> tuple[int, int]:

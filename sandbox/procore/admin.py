@@ -1,4 +1,5 @@
-"""``/_sandbox/``: seed objects by JSON, change change orders, see deliveries, flip fault switches.
+"""``/_sandbox/``: seed objects by JSON, change commitments and change orders, see deliveries,
+flip fault switches.
 
 Seeding bodies are the keyword arguments of the matching ``ProcoreState.add_*`` method.
 """
@@ -84,6 +85,27 @@ async def delete_change_order(request: Request, change_order_id: int) -> JSONRes
     except KeyError:
         return _error(404, "no such change order")
     return JSONResponse({"id": order.id})
+
+
+@router.patch("/commitments/{commitment_id}")
+async def update_commitment(request: Request, commitment_id: int) -> JSONResponse:
+    """Body: any of title, description, status, lines, source_application_id."""
+    try:
+        commitment = get_state(request).update_commitment(commitment_id, **await _kwargs(request))
+    except KeyError:
+        return _error(404, "no such commitment")
+    except (TypeError, ValueError) as exc:  # an unknown field, or a status Procore does not have
+        return _error(422, repr(exc))
+    return JSONResponse({"id": commitment.id, "updated_at": commitment.updated_at.isoformat()})
+
+
+@router.delete("/commitments/{commitment_id}")
+async def delete_commitment(request: Request, commitment_id: int) -> JSONResponse:
+    try:
+        commitment = get_state(request).delete_commitment(commitment_id)
+    except KeyError:
+        return _error(404, "no such commitment")
+    return JSONResponse({"id": commitment.id})
 
 
 @router.get("/webhooks/deliveries")

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from sandbox.procore.hookstore import HookStore
 from sandbox.procore.records import Hook
-from sandbox.procore.state import RESOURCE_NAMES
+from sandbox.procore.state import COMMITMENT_RESOURCES, RESOURCE_NAMES
 
 # The legacy "Change Order Packages" events are left out: they name the same change orders
 # again, so costbridge would only resolve each change twice.
-RESOURCES = tuple(RESOURCE_NAMES.values())
+RESOURCES = (*RESOURCE_NAMES.values(), *COMMITMENT_RESOURCES.values())
 EVENT_TYPES = ("create", "update", "delete")
 NAMESPACE = "costbridge"
 

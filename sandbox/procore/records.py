@@ -11,6 +11,21 @@ BaseType = Literal[
     "labor", "equipment", "materials", "commitment", "owner_cost", "professional_services", "other"
 ]
 CommitmentType = Literal["WorkOrderContract", "PurchaseOrderContract"]
+# Procore's status words per commitment type (research §2.4).
+COMMITMENT_STATUSES: dict[CommitmentType, tuple[str, ...]] = {
+    "WorkOrderContract": (
+        "Draft", "Out For Bid", "Out For Signature", "Approved", "Complete", "Terminated", "Void",
+    ),
+    "PurchaseOrderContract": (
+        "Draft", "Processing", "Submitted", "Partially Received", "Received", "Approved", "Closed",
+    ),
+}  # fmt: skip
+# Kept simple: a commitment counts as executed once it is in force (approved) or past that
+# point (complete, goods received, closed). Procore's own flag follows signatures too.
+EXECUTED_STATUSES: dict[CommitmentType, frozenset[str]] = {
+    "WorkOrderContract": frozenset({"Approved", "Complete"}),
+    "PurchaseOrderContract": frozenset({"Approved", "Partially Received", "Received", "Closed"}),
+}
 ChangeOrderKind = Literal["commitment", "prime"]
 PayloadVersion = Literal["v2.0", "v3.0", "v4.0"]
 
@@ -92,19 +107,6 @@ class WbsCode:
 
 
 @dataclass
-class Commitment:
-    id: int
-    project_id: int
-    type: CommitmentType
-    number: str
-    title: str
-    status: str
-    vendor_id: int
-    created_at: datetime
-    updated_at: datetime
-
-
-@dataclass
 class PrimeContract:
     id: int
     project_id: int
@@ -127,6 +129,38 @@ class ChangeOrderLine:
     unit_cost: Decimal | None
     uom: str
     wbs_code_id: int
+
+
+@dataclass
+class SovLine(ChangeOrderLine):
+    """A commitment's schedule of values line: a change order line with its own timestamps."""
+
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass
+class Commitment:
+    """A work order contract (subcontract) or purchase order contract with its SOV lines."""
+
+    id: int
+    project_id: int
+    type: CommitmentType
+    number: str
+    title: str
+    status: str
+    vendor_id: int
+    created_at: datetime
+    updated_at: datetime
+    description: str = ""
+    contract_date: str | None = None  # YYYY-MM-DD, as Procore's date fields
+    execution_date: str | None = None  # the day it first became executed
+    lines: list[SovLine] = field(default_factory=list)
+    deleted_at: datetime | None = None
+
+    @property
+    def executed(self) -> bool:
+        return self.status in EXECUTED_STATUSES[self.type]
 
 
 @dataclass

@@ -14,6 +14,7 @@ from sandbox.procore.records import (
     LineItemType,
     PrimeContract,
     Project,
+    SovLine,
     Trigger,
     Vendor,
     WbsCode,
@@ -70,13 +71,37 @@ def wbs_code(w: WbsCode, *, v2: bool = False) -> Json:
     return {"id": str(w.id) if v2 else w.id, "flat_code": w.flat_code, "description": w.description}
 
 
-def commitment(c: Commitment, store: Store) -> Json:
+def commitment(c: Commitment, store: Store, *, with_lines: bool = True) -> Json:
+    """v1.0 commitment (research §2.4); the list leaves the SOV lines out, the show has them."""
     v = store.vendors[c.vendor_id]
-    return {
-        "id": c.id, "number": c.number, "title": c.title, "status": c.status, "type": c.type,
-        "executed": c.status == "Approved", "private": False,
+    body: Json = {
+        "id": c.id, "number": c.number, "title": c.title, "description": c.description,
+        "status": c.status, "type": c.type, "executed": c.executed, "private": False,
         "vendor": {"id": v.id, "name": v.name, "origin_id": v.origin_id},
-        "created_at": iso(c.created_at), "updated_at": iso(c.updated_at), "deleted_at": None,
+        "grand_total": money(sum((line.amount for line in c.lines), Decimal("0"))),
+        "contract_date": c.contract_date, "execution_date": c.execution_date,
+        "created_at": iso(c.created_at), "updated_at": iso(c.updated_at),
+        "deleted_at": iso(c.deleted_at),
+    }  # fmt: skip
+    if with_lines:
+        body["line_items"] = [sov_line_item(line, store) for line in sov_lines(c)]
+    return body
+
+
+def sov_lines(c: Commitment) -> list[SovLine]:
+    return sorted(c.lines, key=lambda line: line.position)
+
+
+def sov_line_item(line: SovLine, store: Store) -> Json:
+    """v1.0 commitment line item (schedule of values) with its codes embedded."""
+    return {
+        "id": line.id, "position": line.position, "description": line.description,
+        "amount": money(line.amount), "quantity": number(line.quantity),
+        "unit_cost": money(line.unit_cost), "uom": line.uom, "total_amount": money(line.amount),
+        "extended_amount": money(line.amount),
+        "extended_type": "manual" if line.quantity is None else "calculated",
+        "tax_code_id": None, **_codes(line, store),
+        "created_at": iso(line.created_at), "updated_at": iso(line.updated_at),
     }  # fmt: skip
 
 
@@ -135,17 +160,24 @@ def package(o: ChangeOrder, store: Store) -> Json:
 
 
 def _package_line(line: ChangeOrderLine, o: ChangeOrder, store: Store) -> Json:
-    wbs = store.wbs_codes[line.wbs_code_id]
-    code = store.cost_codes[wbs.cost_code_id]
-    item_type = store.line_item_types[wbs.line_item_type_id]
     return {
         "id": line.id, "position": line.position, "description": line.description,
         "quantity": number(line.quantity), "uom": line.uom, "unit_cost": money(line.unit_cost),
         "total_amount": money(line.amount), "extended_amount": money(line.amount),
+        **_codes(line, store),
+        "holder": {"id": o.id, "holder_type": "ChangeOrder"}, "markup_line_items": [],
+    }  # fmt: skip
+
+
+def _codes(line: ChangeOrderLine, store: Store) -> Json:
+    """A v1.0 line's cost code, WBS code and line item type, embedded as Procore does."""
+    wbs = store.wbs_codes[line.wbs_code_id]
+    code = store.cost_codes[wbs.cost_code_id]
+    item_type = store.line_item_types[wbs.line_item_type_id]
+    return {
         "cost_code": {"id": code.id, "code": code.code, "full_code": code.full_code,
                       "name": code.name},
         "wbs_code": wbs_code(wbs), "line_item_type": line_item_type(item_type),
-        "holder": {"id": o.id, "holder_type": "ChangeOrder"}, "markup_line_items": [],
     }  # fmt: skip
 
 

@@ -1,4 +1,5 @@
-"""``ProcoreState``: the emulated company, its change orders, its hooks and what they emit."""
+"""``ProcoreState``: the emulated company, its commitments and change orders, its hooks and what
+they emit."""
 
 from __future__ import annotations
 
@@ -13,9 +14,13 @@ from sandbox.procore.hookstore import HookStore
 from sandbox.procore.payloads import ChangeEvent, new_ulid
 from sandbox.procore.ratelimit import Faults, RateLimiter
 from sandbox.procore.records import (
+    COMMITMENT_STATUSES,
     ChangeOrder,
     ChangeOrderKind,
     ChangeOrderLine,
+    Commitment,
+    CommitmentType,
+    SovLine,
 )
 
 RESOURCE_NAMES: dict[ChangeOrderKind, str] = {
@@ -23,6 +28,10 @@ RESOURCE_NAMES: dict[ChangeOrderKind, str] = {
     "prime": "Prime Change Orders",
 }
 PACKAGE_RESOURCE = "Change Order Packages"
+COMMITMENT_RESOURCES: dict[CommitmentType, str] = {
+    "WorkOrderContract": "Work Order Contracts",
+    "PurchaseOrderContract": "Purchase Order Contracts",
+}
 SANDBOX_USER_ID = 1469242
 
 
@@ -30,9 +39,16 @@ def _decimal(value: Decimal | str | int | None) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+def _check_status(commitment_type: CommitmentType, status: str) -> None:
+    """Procore offers a fixed list per type; anything else is a seeding mistake."""
+    if status not in COMMITMENT_STATUSES[commitment_type]:
+        allowed = ", ".join(COMMITMENT_STATUSES[commitment_type])
+        raise ValueError(f"{commitment_type} status {status!r} is not one of: {allowed}")
+
+
 @dataclass(frozen=True)
 class LineSeed:
-    """A change order line to seed; codes are resolved to (and create) a WBS code."""
+    """A change order or SOV line to seed; codes are resolved to (and create) a WBS code."""
 
     description: str
     amount: Decimal | str
@@ -58,6 +74,121 @@ class ProcoreState(HookStore):
         self.change_orders: dict[int, ChangeOrder] = {}
         self.limiter = RateLimiter()
         self.faults = Faults()
+
+    # --- commitments ---------------------------------------------------------------------------
+
+    def add_commitment(
+        self,
+        project_id: int,
+        vendor_id: int,
+        *,
+        type: CommitmentType = "WorkOrderContract",
+        number: str = "SC-001",
+        title: str = "",
+        description: str = "",
+        status: str = "Approved",
+        contract_date: str | None = None,
+        lines: Sequence[LineSeed] = (),
+        source_application_id: str | None = None,
+    ) -> Commitment:
+        """A commitment with its schedule of values (``lines``); fires ``create``."""
+        self.project(project_id)
+        self.vendor(vendor_id)
+        now = self.now()
+        commitment = Commitment(
+            self.next_id(), project_id, type, number, "", "Draft", vendor_id, now, now,
+            contract_date=contract_date,
+        )  # fmt: skip
+        self._apply_commitment(commitment, title, description, status, lines)
+        self.commitments[commitment.id] = commitment
+        self._emit_commitment(commitment, "create", source_application_id)
+        return commitment
+
+    def update_commitment(
+        self,
+        commitment_id: int,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        status: str | None = None,
+        lines: Sequence[LineSeed] | None = None,
+        source_application_id: str | None = None,
+    ) -> Commitment:
+        """Change the given fields (None = unchanged), bump ``updated_at``, fire ``update``."""
+        commitment = self.live_commitment(commitment_id)
+        self._apply_commitment(commitment, title, description, status, lines)
+        commitment.updated_at = self.now()
+        self._emit_commitment(commitment, "update", source_application_id)
+        return commitment
+
+    def update_commitment_line(
+        self,
+        commitment_id: int,
+        line_id: int,
+        *,
+        amount: Decimal | str | None = None,
+        description: str | None = None,
+        source_application_id: str | None = None,
+    ) -> Commitment:
+        """Edit one schedule of values line in place (it keeps its id, as a PATCH of
+        ``.../line_items/{id}`` does), bump ``updated_at``, fire the commitment's ``update``."""
+        commitment = self.live_commitment(commitment_id)
+        (line,) = [line for line in commitment.lines if line.id == line_id]
+        if amount is not None:
+            line.amount = Decimal(str(amount))
+            line.quantity = line.unit_cost = None  # the amount is typed, not quantity * price
+        if description is not None:
+            line.description = description
+        line.updated_at = commitment.updated_at = self.now()
+        self._emit_commitment(commitment, "update", source_application_id)
+        return commitment
+
+    def delete_commitment(
+        self, commitment_id: int, *, source_application_id: str | None = None
+    ) -> Commitment:
+        commitment = self.live_commitment(commitment_id)
+        commitment.deleted_at = commitment.updated_at = self.now()
+        self._emit_commitment(commitment, "delete", source_application_id)
+        return commitment
+
+    def live_commitment(
+        self, commitment_id: int, commitment_type: CommitmentType | None = None
+    ) -> Commitment:
+        """A commitment that is not deleted, of ``commitment_type`` when given (else KeyError)."""
+        commitment = self.commitments[commitment_id]
+        if commitment.deleted_at is not None or commitment_type not in (None, commitment.type):
+            raise KeyError(commitment_id)
+        return commitment
+
+    def _apply_commitment(
+        self,
+        commitment: Commitment,
+        title: str | None,
+        description: str | None,
+        status: str | None,
+        lines: Sequence[LineSeed] | None,
+    ) -> None:
+        if status is not None:
+            _check_status(commitment.type, status)  # before anything changes
+        commitment.title = commitment.title if title is None else title
+        commitment.description = commitment.description if description is None else description
+        if lines is not None:
+            commitment.lines = self._sov_lines(commitment.project_id, lines)
+        if status is not None:
+            commitment.status = status
+            if commitment.executed and commitment.execution_date is None:
+                commitment.execution_date = self.now().date().isoformat()
+
+    def _sov_lines(self, project_id: int, seeds: Sequence[LineSeed]) -> list[SovLine]:
+        now = self.now()
+        return [
+            SovLine(**vars(line), created_at=now, updated_at=now)
+            for line in self._lines(project_id, seeds)
+        ]
+
+    def _emit_commitment(self, commitment: Commitment, event_type: str, app_id: str | None) -> None:
+        resource_name = COMMITMENT_RESOURCES[commitment.type]
+        self._queue_event(resource_name, commitment.id, event_type, commitment.project_id, app_id)
 
     # --- change orders -------------------------------------------------------------------------
 
@@ -224,23 +355,32 @@ class ProcoreState(HookStore):
 
     def _emit(self, order: ChangeOrder, event_type: str, app_id: str | None) -> None:
         """Queue deliveries for the change order and for its legacy package."""
-        company_id = self.project(order.project_id).company_id
         resources = (
             (RESOURCE_NAMES[order.kind], order.id),
             (PACKAGE_RESOURCE, order.legacy_package_id),
         )
         for resource_name, resource_id in resources:
-            self.queue(
-                ChangeEvent(
-                    event_id=self.next_id(),
-                    ulid=new_ulid(self.now(), self.rng),
-                    resource_name=resource_name,
-                    resource_id=resource_id,
-                    event_type=event_type,
-                    company_id=company_id,
-                    project_id=order.project_id,
-                    user_id=SANDBOX_USER_ID,
-                    source_application_id=app_id,
-                    timestamp=self.now(),
-                )
+            self._queue_event(resource_name, resource_id, event_type, order.project_id, app_id)
+
+    def _queue_event(
+        self,
+        resource_name: str,
+        resource_id: int,
+        event_type: str,
+        project_id: int,
+        app_id: str | None,
+    ) -> None:
+        self.queue(
+            ChangeEvent(
+                event_id=self.next_id(),
+                ulid=new_ulid(self.now(), self.rng),
+                resource_name=resource_name,
+                resource_id=resource_id,
+                event_type=event_type,
+                company_id=self.project(project_id).company_id,
+                project_id=project_id,
+                user_id=SANDBOX_USER_ID,
+                source_application_id=app_id,
+                timestamp=self.now(),
             )
+        )

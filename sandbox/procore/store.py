@@ -1,4 +1,7 @@
-"""Reference data of the emulated Procore: companies, apps, projects, vendors, codes, contracts."""
+"""Reference data of the emulated Procore: companies, apps, projects, vendors, codes, contracts.
+
+Commitments are kept here but seeded by ``ProcoreState``: they have SOV lines and webhooks.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ from sandbox.procore.records import (
     AccessToken,
     BaseType,
     Commitment,
-    CommitmentType,
     Company,
     CostCode,
     LineItemType,
@@ -126,25 +128,6 @@ class Store:
         wbs = WbsCode(self.next_id(), project_id, flat_code, description, code.id, item_type.id)
         self.wbs_codes[wbs.id] = wbs
         return wbs
-
-    def add_commitment(
-        self,
-        project_id: int,
-        vendor_id: int,
-        *,
-        type: CommitmentType = "WorkOrderContract",
-        number: str = "SC-001",
-        title: str = "",
-        status: str = "Approved",
-    ) -> Commitment:
-        self.project(project_id)
-        self.vendor(vendor_id)
-        now = self.now()
-        commitment = Commitment(
-            self.next_id(), project_id, type, number, title, status, vendor_id, now, now
-        )
-        self.commitments[commitment.id] = commitment
-        return commitment
 
     def add_prime_contract(
         self, project_id: int, *, number: str = "PC-001", title: str = "", status: str = "Approved"

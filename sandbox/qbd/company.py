@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sandbox.clock import Clock, SystemClock
-from sandbox.qbd.records import ListRow, Txn
+from sandbox.qbd.records import ListRow, Txn, TxnLine, line_tables
 
 # Names are unique across these lists (QuickBooks' "name list"): 3100 otherwise.
 NAME_LISTS = ("customer", "vendor")
@@ -18,7 +18,8 @@ class Faults:
 
     in_use: int = 0  # the next N writes answer 3180 (record locked by another user)
     stale_iterator: bool = False  # the next iterator Continue answers 3391
-    touch: set[str] = field(default_factory=set)  # TxnIDs another user edits before our Mod
+    # TxnIDs another user saves (CompanyFile.edit_as_user, no change) just before our Mod.
+    touch: set[str] = field(default_factory=set)
     # The next transaction writes answer these (statusCode, statusMessage), e.g. 3100.
     answers: list[tuple[int, str]] = field(default_factory=list)
     # The next transaction writes succeed but answer these warnings (500-999), e.g. 530.
@@ -68,10 +69,17 @@ class CompanyFile:
         self._serial += 1
         return f"{self._serial:X}-{self._stamp()}"
 
-    def next_txn_id(self) -> str:
+    def _next_serial(self) -> str:
         self._serial += 1
-        self._txn_number += 1
         return f"{self._serial & 0xFFFF:X}-{self._stamp()}"
+
+    def next_txn_id(self) -> str:
+        self._txn_number += 1
+        return self._next_serial()
+
+    def next_line_id(self) -> str:
+        """A TxnLineID: from the TxnIDs' serial, but a line is no transaction (no TxnNumber)."""
+        return self._next_serial()
 
     def next_edit_sequence(self, previous: str = "") -> str:
         base = int(previous) + 1 if previous.isdigit() else self._stamp()
@@ -135,3 +143,45 @@ class CompanyFile:
         )
         self.txns[txn.txn_id] = txn
         return txn
+
+    def saved(self, txn: Txn) -> None:
+        """What every save of a transaction does, through qbXML or in QuickBooks' window."""
+        txn.edit_sequence = self.next_edit_sequence(txn.edit_sequence)
+        txn.modified = self.now()
+
+    def edit_as_user(
+        self,
+        txn_id: str,
+        *,
+        memo: str | None = None,
+        add_line: TxnLine | None = None,
+        change_line: TxnLine | None = None,
+        remove_line: str = "",
+    ) -> Txn:
+        """The bookkeeper edits the transaction in QuickBooks' own window and saves it: no
+        qbXML, so no reference checks. ``memo`` replaces the memo; ``change_line`` replaces the
+        line with its ``line_id`` (in the same line list); ``remove_line`` deletes the line
+        with that TxnLineID; ``add_line`` goes last with a new TxnLineID, in the kind's first
+        line list unless its ``table`` names another. Like any save, even one that changed
+        nothing (``faults.touch``), it moves EditSequence and TimeModified on: a Mod carrying
+        the EditSequence read before answers 3200."""
+        txn = self.txns[txn_id]
+        if memo is not None:
+            txn.memo = memo
+        if change_line is not None:
+            index = _line_index(txn, change_line.line_id)
+            txn.lines[index] = replace(change_line, table=txn.lines[index].table)
+        if remove_line:
+            del txn.lines[_line_index(txn, remove_line)]
+        if add_line is not None:
+            table = add_line.table or line_tables(txn.kind)[0]
+            txn.lines.append(replace(add_line, line_id=self.next_line_id(), table=table))
+        self.saved(txn)
+        return txn
+
+
+def _line_index(txn: Txn, line_id: str) -> int:
+    for index, line in enumerate(txn.lines):
+        if line.line_id == line_id:
+            return index
+    raise KeyError(f"{txn.kind} {txn.txn_id} has no line {line_id}")

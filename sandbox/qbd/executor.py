@@ -3,6 +3,8 @@
 A request that is not valid qbXML 13.0 (element order, lengths, a missing ``onError``) or
 carries characters outside Latin-1 gets no answer at all, only the HRESULT QuickBooks gives:
 0x80040400 "QuickBooks found an error when parsing the provided XML text stream."
+With the schemas present, every answer is checked against them too: one that fails is the
+fake's bug and raises, so each test that talks to it also checks what it answers.
 """
 
 from __future__ import annotations
@@ -98,5 +100,8 @@ def execute(company: CompanyFile, request: str) -> Outcome:
         answers.append(answer)
         if stop and int(answer.get("statusCode", "0")) >= 1000:
             break  # stopOnError: the rest is not processed
+    wrong = schema_errors(out)
+    if wrong:  # a bug of the fake: no client may learn from an answer QuickBooks cannot give
+        raise AssertionError(f"the sandbox answered outside qbXML 13.0: {wrong}")
     body = etree.tostring(out, encoding="unicode", pretty_print=True)
     return Outcome(f'<?xml version="1.0" ?>\n{body}')

@@ -24,18 +24,26 @@ class ListRow:
     item_type: str = ""  # Service | NonInventory
 
 
+def line_tables(kind: str) -> tuple[str, ...]:
+    """A transaction kind's line lists, in the order its Ret gives them. A bill or vendor
+    credit has two, expense lines (by account) then item lines, and QuickBooks modifies each
+    on its own (hence BillMod's ClearExpenseLines and ClearItemLines); the others have one."""
+    return ("ExpenseLine", "ItemLine") if kind in ("Bill", "VendorCredit") else (f"{kind}Line",)
+
+
 @dataclass
 class TxnLine:
     line_id: str
     amount: Decimal
-    desc: str = ""
+    desc: str = ""  # Desc, or Memo on an expense line
     item_id: str = ""
-    account_id: str = ""
+    account_id: str = ""  # AccountRef on an expense line, OverrideItemAccountRef on the others
     class_id: str = ""
     customer_id: str = ""
     quantity: str = ""
-    rate: str = ""
+    rate: str = ""  # Rate, or Cost on an item line of a bill or vendor credit
     billable: str = ""
+    table: str = ""  # which of line_tables(kind) holds it: "PurchaseOrderLine", "ItemLine"...
 
 
 @dataclass

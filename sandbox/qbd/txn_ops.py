@@ -1,16 +1,26 @@
 """Transaction requests of the fake QuickBooks: Add, Mod and Query of purchase orders,
 invoices, estimates, bills, vendor credits and credit memos, with QuickBooks' reference checks,
-its EditSequence rule and its refusal of a total below zero; TxnVoid and TxnDel."""
+its EditSequence rule, its line rules for a Mod and its refusal of a total below zero; TxnVoid
+and TxnDel.
+
+A Mod's lines follow Intuit's "Modify, delete and void requests and responses": a Mod without
+line aggregates changes the body only. Once a line list is touched, every line of it that the
+request does not name by TxnLineID is deleted; a named line keeps what the request leaves out
+(only its TxnLineID: unchanged); TxnLineID -1 adds a line where it stands; a TxnLineID that is
+not one of the list's lines is refused (3120) and nothing changes. A bill or vendor credit has
+two lists, each touched on its own (or emptied by ClearExpenseLines / ClearItemLines).
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from lxml import etree
 
 from sandbox.qbd.answers import NO_MATCH, QbError, ref, rs, stamp, sub, text
 from sandbox.qbd.company import CompanyFile
-from sandbox.qbd.records import Txn, TxnLine
+from sandbox.qbd.records import Txn, TxnLine, line_tables
 
 KINDS = ("PurchaseOrder", "Invoice", "Estimate", "Bill", "VendorCredit", "CreditMemo")
 PARTY = {
@@ -21,8 +31,17 @@ PARTY = {
     "Estimate": "customer",
     "CreditMemo": "customer",
 }
-# The Ret element that carries each kind's total.
-TOTAL_TAG = {"Bill": "AmountDue", "VendorCredit": "CreditAmount"}
+# The body of each kind's Ret after its party, in qbxml130.xsd order: a bill's and a vendor
+# credit's amount comes before RefNumber; an invoice has no TotalAmount (Subtotal instead).
+HEADER = {
+    "PurchaseOrder": ("TxnDate", "RefNumber", "TotalAmount", "Memo"),
+    "Invoice": ("TxnDate", "RefNumber", "Subtotal", "BalanceRemaining", "Memo"),
+    "Estimate": ("TxnDate", "RefNumber", "Subtotal", "TotalAmount", "Memo"),
+    "Bill": ("TxnDate", "AmountDue", "RefNumber", "Memo"),
+    "VendorCredit": ("TxnDate", "CreditAmount", "RefNumber", "Memo"),
+    "CreditMemo": ("TxnDate", "RefNumber", "Subtotal", "TotalAmount", "CreditRemaining", "Memo"),
+}
+TEXT_FIELD = {"TxnDate": "txn_date", "RefNumber": "ref_number", "Memo": "memo"}
 # What QuickBooks voids (TxnVoidType): the others (purchase orders, estimates) only delete.
 VOIDABLE = ("Invoice", "Bill", "VendorCredit", "CreditMemo")
 VOID_MEMO = "VOID: "  # QuickBooks' mark on a voided transaction's memo
@@ -34,6 +53,50 @@ REF_KIND = {
     "OverrideItemAccountRef": "account",
     "ClassRef": "class",
 }
+# The line elements the fake keeps (Add, Mod and Ret alike) and the TxnLine field of each.
+LINE_FIELD = {
+    "ItemRef": "item_id",
+    "AccountRef": "account_id",
+    "OverrideItemAccountRef": "account_id",
+    "ClassRef": "class_id",
+    "CustomerRef": "customer_id",
+    "Desc": "desc",
+    "Memo": "desc",
+    "Quantity": "quantity",
+    "Rate": "rate",
+    "Cost": "rate",
+    "Amount": "amount",
+    "BillableStatus": "billable",
+}
+# Each line Ret's children after TxnLineID, in qbxml130.xsd order, limited to what the fake
+# keeps and the Ret has: no Ret carries OverrideItemAccountRef, sales lines no CustomerRef.
+SALES_LINE_RET = ("ItemRef", "Desc", "Quantity", "Rate", "ClassRef", "Amount")
+LINE_RET = {
+    "PurchaseOrderLine": (
+        "ItemRef",
+        "Desc",
+        "Quantity",
+        "Rate",
+        "ClassRef",
+        "Amount",
+        "CustomerRef",
+    ),
+    "ExpenseLine": ("AccountRef", "Amount", "Memo", "CustomerRef", "ClassRef", "BillableStatus"),
+    "ItemLine": (
+        "ItemRef",
+        "Desc",
+        "Quantity",
+        "Cost",
+        "Amount",
+        "CustomerRef",
+        "ClassRef",
+        "BillableStatus",
+    ),
+    "InvoiceLine": SALES_LINE_RET,
+    "EstimateLine": SALES_LINE_RET,
+    "CreditMemoLine": SALES_LINE_RET,
+}
+NEW_LINE = "-1"
 
 
 def _resolve(company: CompanyFile, element: etree._Element, where: str) -> str:
@@ -53,37 +116,71 @@ def _resolve(company: CompanyFile, element: etree._Element, where: str) -> str:
     return row.list_id
 
 
-def _line(company: CompanyFile, element: etree._Element, kind: str, line_id: str) -> TxnLine:
-    line = TxnLine(line_id=line_id, amount=Decimal("0"))
+def _not_found(object_id: str) -> QbError:
+    return QbError(3120, f'Object "{object_id}" specified in the request cannot be found.')
+
+
+def _fill(company: CompanyFile, line: TxnLine, element: etree._Element, kind: str) -> None:
+    """The values the element carries replace the line's; the others stay."""
     for child in element:
         tag = str(child.tag)
-        if tag in ("ItemRef",):
-            line.item_id = _resolve(company, child, kind)
-        elif tag in ("AccountRef", "OverrideItemAccountRef"):
-            line.account_id = _resolve(company, child, kind)
-        elif tag == "ClassRef":
-            line.class_id = _resolve(company, child, kind)
-        elif tag == "CustomerRef":
-            line.customer_id = _resolve(company, child, kind)
-        elif tag in ("Desc", "Memo"):
-            line.desc = child.text or ""
-        elif tag == "Quantity":
-            line.quantity = child.text or ""
-        elif tag in ("Rate", "Cost"):
-            line.rate = child.text or ""
+        if tag not in LINE_FIELD:
+            continue
+        value: str | Decimal = child.text or ""
+        if tag in REF_KIND:
+            value = _resolve(company, child, kind)
         elif tag == "Amount":
-            line.amount = Decimal(child.text or "0")
-        elif tag == "BillableStatus":
-            line.billable = child.text or ""
-    if element.find("Amount") is None and line.quantity and line.rate:
+            value = Decimal(child.text or "0")
+        setattr(line, LINE_FIELD[tag], value)
+    priced = any(element.find(tag) is not None for tag in ("Quantity", "Rate", "Cost"))
+    if element.find("Amount") is None and priced and line.quantity and line.rate:
         line.amount = (Decimal(line.quantity) * Decimal(line.rate)).quantize(Decimal("0.01"))
+
+
+def _line(
+    company: CompanyFile,
+    element: etree._Element,
+    kind: str,
+    table: str,
+    existing: dict[str, TxnLine],
+) -> TxnLine:
+    line_id = text(element, "TxnLineID")
+    if str(element.tag).endswith("Add") or line_id == NEW_LINE:
+        line = TxnLine(company.next_line_id(), Decimal("0"), table=table)
+    elif line_id in existing:
+        line = replace(existing[line_id])  # a copy: nothing changes unless all of it is accepted
+    else:
+        raise _not_found(line_id)
+    _fill(company, line, element, kind)
     if kind == "PurchaseOrder" and not line.item_id and not line.desc:
         raise QbError(3070, "The purchase order line needs an item or a description.")
     return line
 
 
-def _line_elements(body: etree._Element) -> list[etree._Element]:
-    return [c for c in body if "Line" in str(c.tag) and str(c.tag).endswith(("Add", "Mod"))]
+def _unsupported_lines(body: etree._Element, kind: str) -> None:
+    """Line aggregates the fake does not keep (item groups, discount or shipping lines) are
+    refused rather than dropped: a client must not think QuickBooks took them."""
+    known = {f"{table}{verb}" for table in line_tables(kind) for verb in ("Add", "Mod")}
+    for child in body:
+        tag = str(child.tag)
+        if "Line" in tag and tag.endswith(("Add", "Mod")) and tag not in known:
+            raise QbError(3250, f"This feature is not supported by the sandbox: {tag}.")
+
+
+def _lines(company: CompanyFile, txn: Txn, body: etree._Element, kind: str) -> list[TxnLine]:
+    """The lines after the request, list by list (see the module's docstring)."""
+    _unsupported_lines(body, kind)
+    out: list[TxnLine] = []
+    for table in line_tables(kind):
+        current = [line for line in txn.lines if line.table == table]
+        elements = [c for c in body if str(c.tag) in (f"{table}Add", f"{table}Mod")]
+        cleared = text(body, f"Clear{table}s") == "true"
+        if not elements and not cleared:
+            out += current  # an untouched list stays as it is
+            continue
+        existing = {} if cleared else {line.line_id: line for line in current}
+        out += [_line(company, element, kind, table, existing) for element in elements]
+    return out
 
 
 def _apply(company: CompanyFile, txn: Txn, body: etree._Element, kind: str) -> None:
@@ -91,21 +188,28 @@ def _apply(company: CompanyFile, txn: Txn, body: etree._Element, kind: str) -> N
         tag = str(child.tag)
         if tag in ("VendorRef", "CustomerRef"):
             txn.party_id = _resolve(company, child, kind)
-        elif tag == "TxnDate":
-            txn.txn_date = child.text or ""
-        elif tag == "RefNumber":
-            txn.ref_number = child.text or ""
-        elif tag == "Memo":
-            txn.memo = child.text or ""
-    elements = _line_elements(body)
-    if elements:  # a Mod with lines replaces them all; TxnLineID -1 is a new line
-        lines = []
-        for element in elements:
-            line_id = text(element, "TxnLineID")
-            if line_id in ("", "-1"):
-                line_id = company.next_txn_id()
-            lines.append(_line(company, element, kind, line_id))
-        txn.lines = lines
+        elif tag in TEXT_FIELD:
+            setattr(txn, TEXT_FIELD[tag], child.text or "")
+    txn.lines = _lines(company, txn, body, kind)
+
+
+def _commit(txn: Txn, staged: Txn) -> None:
+    txn.party_id, txn.memo, txn.lines = staged.party_id, staged.memo, staged.lines
+    txn.txn_date, txn.ref_number = staged.txn_date, staged.ref_number
+
+
+def _line_ret(company: CompanyFile, line: TxnLine) -> etree._Element:
+    element = etree.Element(f"{line.table}Ret")
+    sub(element, "TxnLineID", line.line_id)
+    for tag in LINE_RET[line.table]:
+        value = getattr(line, LINE_FIELD[tag])
+        if tag in REF_KIND:
+            if value:
+                row = company.lists[REF_KIND[tag]][value]
+                ref(element, tag, row.list_id, row.full_name)
+        elif value or tag == "Amount":  # a line always has an amount, zero included
+            sub(element, tag, str(value))
+    return element
 
 
 def _ret(company: CompanyFile, txn: Txn, with_lines: bool = True) -> etree._Element:
@@ -123,28 +227,13 @@ def _ret(company: CompanyFile, txn: Txn, with_lines: bool = True) -> etree._Elem
         party.list_id,
         party.full_name,
     )
-    if txn.txn_date:
-        sub(ret, "TxnDate", txn.txn_date)
-    sub(ret, "RefNumber", txn.ref_number)
-    sub(ret, TOTAL_TAG.get(txn.kind, "TotalAmount"), str(txn.total))
-    if txn.memo:
-        sub(ret, "Memo", txn.memo)
+    for tag in HEADER[txn.kind]:
+        value = getattr(txn, TEXT_FIELD[tag]) if tag in TEXT_FIELD else str(txn.total)
+        if value:
+            sub(ret, tag, value)
     if with_lines:
-        for line in txn.lines:
-            element = sub(ret, f"{txn.kind}LineRet")
-            sub(element, "TxnLineID", line.line_id)
-            for tag, kind, list_id in (
-                ("ItemRef", "item", line.item_id),
-                ("AccountRef", "account", line.account_id),
-                ("ClassRef", "class", line.class_id),
-                ("CustomerRef", "customer", line.customer_id),
-            ):
-                if list_id:
-                    row = company.lists[kind][list_id]
-                    ref(element, tag, row.list_id, row.full_name)
-            if line.desc:
-                sub(element, "Desc", line.desc)
-            sub(element, "Amount", str(line.amount))
+        for table in line_tables(txn.kind):
+            ret.extend(_line_ret(company, line) for line in txn.lines if line.table == table)
     return ret
 
 
@@ -189,13 +278,9 @@ def add(company: CompanyFile, request: etree._Element) -> etree._Element:
     staged = Txn(kind, "", 0, "", "", company.now(), company.now())
     _apply(company, staged, body, kind)  # every reference is checked before anything is saved
     _positive(kind, staged)
+    staged.txn_date = staged.txn_date or company.now().date().isoformat()
     txn = company.new_txn(kind, staged.party_id)
-    txn.txn_date, txn.ref_number, txn.memo, txn.lines = (
-        staged.txn_date or company.now().date().isoformat(),
-        staged.ref_number,
-        staged.memo,
-        staged.lines,
-    )
+    _commit(txn, staged)
     answer = rs(f"{kind}AddRs", request.get("requestID", ""), *_warning(company))
     answer.append(_ret(company, txn))
     return answer
@@ -205,25 +290,19 @@ def mod(company: CompanyFile, request: etree._Element) -> etree._Element:
     kind = str(request.tag).removesuffix("ModRq")
     body = request[0]
     txn_id = text(body, "TxnID")
-    txn = company.txns.get(txn_id)
-    if txn is None or txn.kind != kind:
-        raise QbError(3120, f'Object "{txn_id}" specified in the request cannot be found.')
+    txn = _target(company, kind, txn_id)
     if txn_id in company.faults.touch:  # another user saved it a moment ago
         company.faults.touch.discard(txn_id)
-        txn.edit_sequence = company.next_edit_sequence(txn.edit_sequence)
+        company.edit_as_user(txn_id)
     sequence = text(body, "EditSequence")
     if sequence != txn.edit_sequence:
         raise QbError(3200, f'The provided edit sequence "{sequence}" is out-of-date.')
     _faults(company, kind)
-    staged = Txn(kind, txn_id, 0, "", txn.party_id, txn.created, txn.modified, lines=txn.lines)
+    staged = replace(txn)  # the request is applied to a copy: a refusal changes nothing
     _apply(company, staged, body, kind)
     _positive(kind, staged)
-    txn.party_id, txn.lines = staged.party_id, staged.lines
-    txn.txn_date = staged.txn_date or txn.txn_date
-    txn.ref_number = staged.ref_number or txn.ref_number
-    txn.memo = staged.memo or txn.memo
-    txn.edit_sequence = company.next_edit_sequence(txn.edit_sequence)
-    txn.modified = company.now()
+    _commit(txn, staged)
+    company.saved(txn)
     answer = rs(f"{kind}ModRs", request.get("requestID", ""), *_warning(company))
     answer.append(_ret(company, txn))
     return answer
@@ -273,7 +352,7 @@ def query(company: CompanyFile, request: etree._Element) -> etree._Element:
 def _target(company: CompanyFile, kind: str, txn_id: str) -> Txn:
     txn = company.txns.get(txn_id)
     if txn is None or txn.kind != kind:
-        raise QbError(3120, f'Object "{txn_id}" specified in the request cannot be found.')
+        raise _not_found(txn_id)
     return txn
 
 
@@ -289,8 +368,7 @@ def void(company: CompanyFile, request: etree._Element) -> etree._Element:
     for line in txn.lines:
         line.amount = Decimal("0")
     txn.memo = f"{VOID_MEMO}{txn.memo}"
-    txn.edit_sequence = company.next_edit_sequence(txn.edit_sequence)
-    txn.modified = company.now()
+    company.saved(txn)
     company.voided.append(txn_id)
     answer = rs("TxnVoidRs", request.get("requestID", ""))
     sub(answer, "TxnVoidType", kind)

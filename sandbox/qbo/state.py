@@ -65,6 +65,12 @@ class QboState:
         ctx = writes.WriteContext(self.add_realm(realm_id), self.now())
         return writes.create(ctx, entity, body)
 
+    def save(self, realm_id: str, entity: str, body: JsonObject) -> JsonObject:
+        """A person's save in QuickBooks' own window: the validated update path (full, or
+        sparse with ``"sparse": true``), with the current ``SyncToken`` (raises ``QboFault``)."""
+        ctx = writes.WriteContext(self.realm(realm_id), self.now())
+        return writes.update(ctx, entity, body)
+
     def _seed(self, realm_id: str, entity: str, body: dict[str, Any]) -> str:
         clean = {k: v for k, v in body.items() if v is not None}
         created = self.create(realm_id, entity, clean)

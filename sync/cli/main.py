@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Literal
 
 import typer
 
@@ -174,6 +175,40 @@ def void(
         typer.echo(
             f"{done.label}: void of {done.target} accepted, outcome to follow ({done.detail})"
         )
+
+
+class ConflictAnswer(StrEnum):
+    overwrite = "overwrite"
+    keep = "keep"
+
+
+@app.command()
+def conflict(
+    document: Annotated[
+        str, typer.Argument(help="costbridge document id, Procore id, or procore:<id>.")
+    ],
+    answer: Annotated[
+        ConflictAnswer,
+        typer.Argument(
+            help="overwrite: Procore's version replaces what was edited in QuickBooks; "
+            "keep: QuickBooks' version stays and costbridge no longer writes this document."
+        ),
+    ],
+) -> None:
+    """Answer an edit made in QuickBooks to a document costbridge writes (its message in
+    Slack asks the same question)."""
+    from sync.engine.conflicts import ConflictRefused, resolve_conflict
+
+    choice: Literal["overwrite", "keep"] = (
+        "overwrite" if answer is ConflictAnswer.overwrite else "keep"
+    )
+    done = refused_in_one_line(
+        lambda svc: resolve_conflict(svc, document, choice, actor="cli"), ConflictRefused
+    )
+    if done.choice == "overwrite":
+        typer.echo(f"{done.target}: overwrite with Procore's version; {done.label} syncs again")
+    else:
+        typer.echo(f"{done.target}: QuickBooks' version kept; costbridge no longer writes it")
 
 
 @reference_app.command("refresh")

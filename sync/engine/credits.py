@@ -26,9 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import DocumentVersion, TargetLink
 from sync.engine import outcomes, states
 from sync.engine.documents import transition
-from sync.engine.routes import ZERO, is_credit, target_kind_for
+from sync.engine.routes import ZERO, base_kind_for, is_credit, target_kind_for
 from sync.errors import AttentionReason
-from sync.models import MappedDocument, MappedLine, SourceDocument, TargetKind
+from sync.models import DocumentKind, MappedDocument, MappedLine, SourceDocument, TargetKind
 from sync.settings import Settings
 
 
@@ -42,7 +42,7 @@ def live_kind(link: TargetLink | None) -> TargetKind | None:
 def no_credit_reason(doc: SourceDocument, kind: TargetKind) -> AttentionReason:
     return AttentionReason(
         kind="no_credit_document",
-        message=f"Change order {doc.number} totals {doc.total}; QuickBooks has no credit "
+        message=f"{doc.kind.noun} {doc.number} totals {doc.total}; QuickBooks has no credit "
         f"for a {kind.value} and refuses one below zero. Enter it by hand, or route prime "
         "change orders to invoices (COSTBRIDGE_PRIME_CHANGE_ORDER_TARGET=invoice).",
         data={"total": str(doc.total), "target_kind": kind.value},
@@ -62,10 +62,18 @@ async def route(
     link: TargetLink | None,
     *,
     now: datetime,
+    amending: bool = False,
 ) -> TargetKind | None:
-    """The kind this version becomes, or None when it has no document (recorded here)."""
-    kind = target_kind_for(doc.kind, settings, doc.total, live_kind(link))
-    if doc.total < ZERO and not is_credit(kind):
+    """The kind this version becomes, or None when it has no document (recorded here).
+
+    ``amending``: the lines go onto the commitment's purchase order with their own signs (a
+    deductive change order lowers the commitment); a commitment itself never becomes a credit.
+    """
+    if amending or doc.kind is DocumentKind.COMMITMENT:
+        kind = base_kind_for(doc.kind, settings)
+    else:
+        kind = target_kind_for(doc.kind, settings, doc.total, live_kind(link))
+    if doc.total < ZERO and not is_credit(kind) and not amending:
         await outcomes.needs_human(session, version, now, [no_credit_reason(doc, kind)])
         return None
     if nothing_to_post(doc, link):
@@ -75,7 +83,8 @@ async def route(
             states.SKIPPED,
             "nothing to post",
             now=now,
-            detail=f"change order {doc.number} totals {doc.total} and no line has an amount; "
+            detail=f"{doc.kind.noun.lower()} {doc.number} totals {doc.total} and no line has an "
+            "amount; "
             "nothing was written to QuickBooks",
         )
         return None

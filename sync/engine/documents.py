@@ -52,6 +52,7 @@ async def record_version(session: AsyncSession, doc: SourceDocument, *, now: dat
             updated_at=now,
         )
     row.number, row.title, row.url = doc.number, doc.title[:512], doc.url
+    row.contract_id = doc.contract_id[:64]
     row.counterparty = (doc.vendor.name if doc.vendor else doc.project.name)[:256]
     row.updated_at = now
     session.add(row)
@@ -77,6 +78,7 @@ async def record_version(session: AsyncSession, doc: SourceDocument, *, now: dat
         content_hash=digest,
         payload=doc.model_dump_json(),
         source_status=doc.status[:32],
+        approved=doc.approved,
         total=str(doc.total),
         line_count=len(doc.lines),
         state=states.RECEIVED,

@@ -8,6 +8,7 @@ Slack, the dashboard and ``costbridge status`` whichever accounting system it we
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from db.models import DeadLetter, DocumentVersion, HistoryEntry, TargetLink
+from db.models import DeadLetter, DocumentVersion, HistoryEntry, SourceDocumentRow, TargetLink
 from sync.engine import queue, states
 from sync.engine.documents import add_history, transition
 from sync.engine.posting import PostResult, apply_result, find_link
@@ -160,12 +161,9 @@ async def record_voided(
     """
     if link.voided or link.target_id != target_id:
         return False
-    link.voided = True
-    link.voided_kind = link.target_kind
-    link.voided_target_id = link.target_id
-    link.voided_at = now
-    link.updated_at = now
-    session.add(link)
+    _mark_voided(session, link, now)
+    if link.amends_document_id is None:
+        await _void_amending(session, link, now)
     if version is not None:
         await note(session, version, "voided in target", detail, now=now)
         requested = await void_requested(session, version)
@@ -191,6 +189,45 @@ async def record_voided(
                 now=now,
             )
     return True
+
+
+def _mark_voided(session: AsyncSession, link: TargetLink, now: datetime) -> None:
+    voided = json.loads(link.voided_history or "[]")
+    voided.append({"kind": link.target_kind, "id": link.target_id, "at": now.isoformat()})
+    link.voided_history = json.dumps(voided)
+    link.voided = True
+    link.voided_kind = link.target_kind
+    link.voided_target_id = link.target_id
+    link.voided_at = now
+    link.updated_at = now
+    session.add(link)
+
+
+async def _void_amending(session: AsyncSession, link: TargetLink, now: datetime) -> None:
+    """Change orders whose lines amended the purchase order just voided went with it."""
+    rows = await session.execute(
+        select(TargetLink).where(
+            col(TargetLink.target) == link.target,
+            col(TargetLink.target_id) == link.target_id,
+            col(TargetLink.amends_document_id) == link.document_id,
+            col(TargetLink.voided).is_(False),
+        )
+    )
+    for other in rows.scalars():
+        _mark_voided(session, other, now)
+        row = await session.get(SourceDocumentRow, other.document_id)
+        if row is None or row.current_version_id is None:
+            continue
+        version = await session.get(DocumentVersion, row.current_version_id)
+        if version is not None:
+            await note(
+                session,
+                version,
+                "voided in target",
+                f"its lines went with {link.target_kind} {link.doc_number or link.target_id}, "
+                "the commitment's purchase order, voided or deleted",
+                now=now,
+            )
 
 
 async def void_requested(session: AsyncSession, version: DocumentVersion) -> HistoryEntry | None:

@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from db.models import DocumentVersion, HistoryEntry, SourceDocumentRow, TargetLink
-from sync.engine import credits, outcomes, states
+from sync.engine import amend, conflicts, credits, outcomes, states
 from sync.engine.documents import current_version, find_document, record_version, transition
 from sync.engine.mapping_step import map_for_target
-from sync.engine.posting import PostResult, find_link, post_document
+from sync.engine.posting import PostResult, find_link, post_document, reissue_of
 from sync.engine.replace import void_replaced
 from sync.engine.retry import Reschedule, next_attempt_at
 from sync.engine.routes import document_key
@@ -34,7 +34,7 @@ from sync.errors import (
     RetryableError,
     SystemAwayError,
 )
-from sync.models import DocumentRef, MappedDocument, SourceDocument, TargetKind
+from sync.models import DocumentKind, DocumentRef, MappedDocument, SourceDocument, TargetKind
 from sync.service import Service
 from sync.targets.base import OutcomeToFollow
 
@@ -46,6 +46,22 @@ AUTO_VOID_ACTOR = "auto-void"
 
 async def sync_document(svc: Service, ref: DocumentRef) -> None:
     """Bring the target in line with what the source says about ``ref`` now."""
+    await _sync_document(svc, ref)
+    if ref.kind is DocumentKind.COMMITMENT:
+        # Read, and posted or settled on a state (waiting for approval, for a person, skipped):
+        # change orders waiting for it look again (sync.engine.amend). A commitment that must
+        # try again later wakes them when it does.
+        await _wake_change_orders(svc, ref)
+
+
+async def _wake_change_orders(svc: Service, ref: DocumentRef) -> None:
+    async with svc.sessions() as session, session.begin():
+        row = await find_document(session, ref)
+        if row is not None:
+            await amend.wake_change_orders(session, row, now=svc.clock.now())
+
+
+async def _sync_document(svc: Service, ref: DocumentRef) -> None:
     bound = log.bind(source=ref.source, kind=ref.kind.value, document=ref.id)
     try:
         doc = await svc.source(ref.source).fetch(ref)
@@ -132,18 +148,27 @@ class _Plan:
     link: TargetLink | None
     look_first: bool
     content_hash: str
+    amend: TargetLink | None = None  # the commitment whose purchase order this amends
 
 
 async def _map_and_post_once(svc: Service, doc: SourceDocument, version_id: int) -> None:
     bound = log.bind(kind=doc.kind.value, document=doc.id, version=version_id)
-    plan = await _plan(svc, doc, version_id)
+    amending = await amend.plan(svc, doc)
+    if amending.wait:
+        # Not a failure: the commitment's sync wakes it (no attempt spent).
+        raise SystemAwayError(
+            amending.wait, system=doc.source, retry_after=svc.settings.retry_max_seconds
+        )
+    plan = await _plan(svc, doc, version_id, amending.commitment)
     if plan is None:
         return
     bound.info("pipeline.mapped", target_kind=plan.kind.value, lines=len(plan.mapped.lines))
     key = document_key(doc.source, doc.kind, doc.id)
     try:
         # The sign flipped since the linked document was written: void it first.
-        link = await void_replaced(svc, version_id, plan.link, plan.kind, key)
+        link = plan.link
+        if plan.amend is None:
+            link = await void_replaced(svc, version_id, plan.link, plan.kind, key)
         result = await post_document(
             svc.target,
             plan.mapped,
@@ -153,6 +178,7 @@ async def _map_and_post_once(svc: Service, doc: SourceDocument, version_id: int)
             target_account=svc.target_account,
             link=link,
             look_first=plan.look_first,
+            amend=plan.amend,
         )
     except NeedsHumanError as exc:
         await _park(svc, version_id, exc.reasons, detail=str(exc))
@@ -179,7 +205,9 @@ async def _map_and_post_once(svc: Service, doc: SourceDocument, version_id: int)
     bound.info("pipeline.posted", operation=result.operation, target_id=result.posted.id)
 
 
-async def _plan(svc: Service, doc: SourceDocument, version_id: int) -> _Plan | None:
+async def _plan(
+    svc: Service, doc: SourceDocument, version_id: int, amending: TargetLink | None
+) -> _Plan | None:
     """Map the version; park it for a human, or mark it posting and say how to write it."""
     async with svc.sessions() as session, session.begin():
         # Locked: the Web Connector's answer (sync.engine.outcomes) may move this version meanwhile.
@@ -190,9 +218,15 @@ async def _plan(svc: Service, doc: SourceDocument, version_id: int) -> _Plan | N
             return None
         now = svc.clock.now()
         link = await find_link(session, version.document_id, svc.target.name)
-        # The route and the sign decide the kind (a credit when the total is negative);
-        # None: nothing to write, already recorded (skipped, or parked for a person).
-        kind = await credits.route(session, svc.settings, doc, version, link, now=now)
+        if link is not None and link.detached_at is not None:
+            await conflicts.skip_detached(session, version, link, now=now)
+            return None
+        # The route and the sign decide the kind (a credit when the total is negative; lines
+        # amending a purchase order keep their sign there); None: nothing to write, already
+        # recorded (skipped, or parked for a person).
+        kind = await credits.route(
+            session, svc.settings, doc, version, link, now=now, amending=amending is not None
+        )
         if kind is None:
             return None
         mapping = await map_for_target(svc, session, doc, kind)
@@ -226,8 +260,12 @@ async def _plan(svc: Service, doc: SourceDocument, version_id: int) -> _Plan | N
             now=now,
             detail=f"attempt {version.attempts + 1}",
         )
-        mapped = credits.for_kind(mapping.mapped, kind)
-        return _Plan(mapped, kind, link, look_first, version.content_hash)
+        if amending is not None:
+            mapped = amend.tagged(mapping.mapped)
+        else:
+            mapped = credits.for_kind(mapping.mapped, kind)
+            mapped = mapped.model_copy(update={"reissue": reissue_of(link, kind)})
+        return _Plan(mapped, kind, link, look_first, version.content_hash, amending)
 
 
 async def _ever_posted(session: AsyncSession, document_id: int) -> bool:

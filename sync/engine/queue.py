@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -83,6 +83,12 @@ async def claim(
         if not found or claimed is not None:
             return claimed
     return None
+
+
+async def next_due(session: AsyncSession) -> datetime | None:
+    """When the earliest queued item is due (None: nothing queued)."""
+    stmt = select(func.min(col(WorkItem.run_after))).where(col(WorkItem.state) == QUEUED)
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def _claim_once(

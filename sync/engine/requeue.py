@@ -91,6 +91,20 @@ async def requeue_document(svc: Service, selector: str, *, actor: str) -> Requeu
         if version.state == states.POSTED and await _posted_unchanged(session, row.id, version):
             raise RequeueRefused(f"{named} is posted and unchanged: nothing to do")
         was = version.state
+        link = await _link(session, row.id)
+        if link is not None and link.detached_at is not None:
+            # a person kept QuickBooks' version earlier; asking again means sync it again
+            link.detached_at = None
+            session.add(link)
+            await transition(
+                session,
+                version,
+                version.state,
+                "attached again",
+                now=now,
+                actor=actor,
+                detail=f"{link.target_kind} {link.doc_number or link.target_id} is synced again",
+            )
         if was in states.SETTLED or was in (states.FAILED, states.WAITING, states.SNOOZED):
             version.attempts = 0
             version.next_attempt_at = None
@@ -115,16 +129,13 @@ async def requeue_document(svc: Service, selector: str, *, actor: str) -> Requeu
     return Requeued(row.id, named, was)
 
 
+async def _link(session: AsyncSession, document_id: int) -> TargetLink | None:
+    stmt = select(TargetLink).where(col(TargetLink.document_id) == document_id)
+    return (await session.execute(stmt)).scalars().first()
+
+
 async def _posted_unchanged(
     session: AsyncSession, document_id: int, version: DocumentVersion
 ) -> bool:
-    link = (
-        (
-            await session.execute(
-                select(TargetLink).where(col(TargetLink.document_id) == document_id)
-            )
-        )
-        .scalars()
-        .first()
-    )
+    link = await _link(session, document_id)
     return link is not None and link.posted_hash == version.content_hash

@@ -16,11 +16,19 @@ CREDIT_OF: dict[TargetKind, TargetKind] = {
     TargetKind.INVOICE: TargetKind.CREDIT_MEMO,
 }
 CREDIT_KINDS = frozenset(CREDIT_OF.values())
+# The kind's code in document keys (memo markers): never change one, markers in QuickBooks hold it.
+SHORT_KIND: dict[DocumentKind, str] = {
+    DocumentKind.COMMITMENT_CHANGE_ORDER: "cco",
+    DocumentKind.PRIME_CHANGE_ORDER: "pco",
+    DocumentKind.COMMITMENT: "com",
+}
+KIND_OF_SHORT = {short: kind for kind, short in SHORT_KIND.items()}
 
 
 def base_kind_for(kind: DocumentKind, settings: Settings) -> TargetKind:
-    """Approved commitment CO → purchase order; approved prime CO → invoice (or estimate)."""
-    if kind is DocumentKind.COMMITMENT_CHANGE_ORDER:
+    """Approved commitment and commitment CO → purchase order; approved prime CO → invoice
+    (or estimate)."""
+    if kind in (DocumentKind.COMMITMENT, DocumentKind.COMMITMENT_CHANGE_ORDER):
         return TargetKind.PURCHASE_ORDER
     if settings.prime_change_order_target == "estimate":
         return TargetKind.ESTIMATE
@@ -53,5 +61,4 @@ def is_credit(kind: TargetKind) -> bool:
 
 def document_key(source: str, kind: DocumentKind, external_id: str) -> str:
     """The stable identity of a document in the target (its memo marker): never random."""
-    short = {DocumentKind.COMMITMENT_CHANGE_ORDER: "cco", DocumentKind.PRIME_CHANGE_ORDER: "pco"}
-    return f"{source}-{short[kind]}-{external_id}"
+    return f"{source}-{SHORT_KIND[kind]}-{external_id}"

@@ -22,7 +22,7 @@ target, so whenever the void's outcome is recorded — at once, or when the Web 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 import structlog
@@ -36,7 +36,7 @@ from sync.engine.documents import (
     label,
     select_document,
 )
-from sync.engine.posting import find_link, posted_from, request_id
+from sync.engine.posting import find_link, ownership_of, posted_from, request_id
 from sync.engine.routes import document_key
 from sync.errors import FatalError, NeedsHumanError
 from sync.models import DocumentKind
@@ -72,7 +72,12 @@ async def void_linked(
     is recorded then, so a retry asks again and the target sees what is already done.
     """
     old = posted_from(link)
-    await svc.target.void(old, void_request_id(svc.target_account, document_key, link))
+    rid = void_request_id(svc.target_account, document_key, link)
+    if link.amends_document_id is not None:
+        # Its lines amend the commitment's purchase order, which stays: only they go.
+        await svc.target.remove_lines(old, replace(ownership_of(link), overwrite=True), rid)
+    else:
+        await svc.target.void(old, rid)
     async with svc.sessions() as session, session.begin():
         version = (
             await session.get(DocumentVersion, version_id, with_for_update=True)
@@ -167,15 +172,16 @@ async def void_document(svc: Service, selector: str, *, actor: str, why: str = "
                 ),
             )
         )
-    try:
-        await void_linked(
-            svc,
-            link,
-            key,
-            version_id=version_id,
-            detail=f"{target} (id {link.target_id}) voided, or deleted where QuickBooks "
-            f"cannot void it{f': {why}' if why else ''}",
+    because = f": {why}" if why else ""
+    if link.amends_document_id is not None:
+        detail = f"its lines removed from {target} (id {link.target_id}), which stays{because}"
+    else:
+        detail = (
+            f"{target} (id {link.target_id}) voided, or deleted where QuickBooks cannot void "
+            f"it{because}"
         )
+    try:
+        await void_linked(svc, link, key, version_id=version_id, detail=detail)
     except OutcomeToFollow as accepted:
         await note(svc, version_id, "accepted, outcome to follow", accepted.detail)
         log.info("void.queued", document=row.id, target=target, actor=actor)
@@ -187,4 +193,9 @@ async def void_document(svc: Service, selector: str, *, actor: str, why: str = "
             raise VoidRefused(f"QuickBooks refused to void {target}: {exc}") from None
         raise VoidRefused(f"{target} was not voided: {exc}") from None
     log.info("void.voided", document=row.id, target=target, actor=actor)
-    return Voided(row.id, named, target, total, True, f"{target} voided in QuickBooks")
+    done = (
+        f"its lines removed from {target} in QuickBooks"
+        if link.amends_document_id is not None
+        else f"{target} voided in QuickBooks"
+    )
+    return Voided(row.id, named, target, total, True, done)

@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import socket
+from datetime import timedelta
 
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,6 +22,7 @@ from sync.health import store as health_store
 from sync.models import DocumentRef
 from sync.service import Service
 
+MIN_WAIT_SECONDS = 1.0
 log = structlog.get_logger("costbridge.worker")
 PAUSED = "paused"
 
@@ -73,7 +75,13 @@ async def _after_failure(svc: Service, claimed: queue.Claimed, exc: Exception) -
         # Waiting for a system known to be away is not a failed attempt (e.g. the source
         # unreachable by design for a while): the item comes back at no cost.
         bound.info("worker.waiting", reason=exc.message)
-        at = next_attempt_at(svc.settings, 1, svc.clock.now(), retry_after=exc.retry_after)
+        now = svc.clock.now()
+        if exc.retry_after is not None:  # back when it says (a rate-limit window's reset)
+            # at least a second: a reset already past must not make the item due at once
+            wait = min(max(exc.retry_after, MIN_WAIT_SECONDS), svc.settings.retry_max_seconds)
+            at = now + timedelta(seconds=wait)
+        else:
+            at = next_attempt_at(svc.settings, 1, now)
         async with svc.sessions() as session, session.begin():
             await queue.retry_later(
                 session, claimed, now=svc.clock.now(), run_after=at, count_attempt=False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -27,6 +29,49 @@ class OutcomeToFollow(Exception):  # a signal, like StopIteration, not an error
 
 
 @dataclass(frozen=True)
+class Ownership:
+    """What costbridge owns in an existing target document, as its last write left it.
+
+    Updates are sparse: only what is owned is sent, and everything else in the document (a
+    memo field we do not write, a line a bookkeeper added, a class put on one of our lines)
+    stays as QuickBooks has it. ``fields`` is the owned fields' values after our last write;
+    when the document changed since (its SyncToken/EditSequence moved) and an owned field no
+    longer holds that value, the update stops with ``EditedInTargetError`` unless ``overwrite``
+    (a person chose Procore's version).
+
+    ``line_ids`` maps each source line to the target line written for it. Empty with
+    ``header`` set means unknown (a link from before costbridge recorded lines, or a document
+    found by its marker after a lost answer): costbridge wrote the whole document, so every
+    line is adopted as its own. ``header`` False: only lines are owned (a change order whose
+    lines amend its commitment's purchase order).
+    """
+
+    line_ids: Mapping[str, str] = field(default_factory=dict)
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    header: bool = True
+    overwrite: bool = False
+
+    @property
+    def adopts_all_lines(self) -> bool:
+        return self.header and not self.line_ids
+
+
+# Lines a change order adds to its commitment's purchase order say where they come from, so a
+# person can trace them and a write whose answer was lost is recognised, not added twice.
+_LINE_TAG = re.compile(r"\[CO (?P<number>[^\]]+?) line (?P<line>[^\]\s]+)\]$")
+
+
+def line_tag(number: str, line_id: str) -> str:
+    return f"[CO {number} line {line_id}]"
+
+
+def tagged_line_id(text: str) -> str | None:
+    """The source line id a line's description ends with (``line_tag``), if any."""
+    found = _LINE_TAG.search(text.strip())
+    return found.group("line") if found else None
+
+
+@dataclass(frozen=True)
 class PartyRequest:
     """A vendor or customer (a job when ``parent_id`` is set) to create in the target.
 
@@ -48,6 +93,9 @@ class Target(Protocol):
     """An accounting system that documents are written to exactly once."""
 
     name: str
+    # Whether a commitment change order's lines can be added to its commitment's purchase
+    # order (sync.engine.amend); a target that cannot posts them separately.
+    amends: bool
 
     async def load_reference_data(self, kinds: set[ReferenceKind]) -> list[ReferenceRecord]:
         """The target's accounts, vendors, customers:jobs, items, classes (active and not)."""
@@ -66,13 +114,26 @@ class Target(Protocol):
         ...
 
     async def update(
-        self, document: TargetDocument, existing: PostedRef, request_id: str
+        self,
+        document: TargetDocument,
+        existing: PostedRef,
+        request_id: str,
+        ownership: Ownership,
     ) -> PostedRef:
-        """Replace the existing document's content (with its concurrency token)."""
+        """Bring what costbridge owns in the existing document to ``document``'s content, and
+        nothing else (``Ownership``). Raises ``EditedInTargetError`` when a person changed an
+        owned field in the target since our last write."""
         ...
 
     async def void(self, existing: PostedRef, request_id: str) -> None:
         """Void or delete the document after a source deletion was confirmed."""
+        ...
+
+    async def remove_lines(
+        self, existing: PostedRef, ownership: Ownership, request_id: str
+    ) -> PostedRef:
+        """Take the owned lines out of a document that stays (a change order that amended its
+        commitment's purchase order was voided). Same checks as ``update``."""
         ...
 
     async def create_party(self, request: PartyRequest) -> ReferenceRecord:

@@ -12,7 +12,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot import ids
-from sandbox.demo.company import build_world, register_hook
+from sandbox.demo.company import CHANGE_ORDER_RESOURCES, build_world, register_hook
 from sandbox.demo.setup import SERVICE_BASE, demo_settings, seed_costbridge
 from sandbox.procore import create_app as procore_app
 from sandbox.qbo import create_app as qbo_app
@@ -121,8 +121,9 @@ async def slack(db_url: str, tmp_path: Path, clock: FrozenClock) -> AsyncIterato
     async with serving(sandbox) as slack_url:
         state.base_url = slack_url
         base = Settings(_env_file=None, data_dir=str(tmp_path))
+        # One change order on its own per scenario, as in tests/e2e (amends are e2e's subject).
         settings = slack_settings(demo_settings(base, world), slack_url).model_copy(
-            update={"database_url": db_url}
+            update={"database_url": db_url, "commitment_change_orders": "separate"}
         )
         sleep = FakeSleep(clock)
         svc = build_service(
@@ -136,7 +137,7 @@ async def slack(db_url: str, tmp_path: Path, clock: FrozenClock) -> AsyncIterato
         web = create_app(svc)
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url=SERVICE_BASE)
         world.procore.webhook_http = http
-        register_hook(world, f"{SERVICE_BASE}/webhooks/procore")
+        register_hook(world, f"{SERVICE_BASE}/webhooks/procore", CHANGE_ORDER_RESOURCES)
         holder["driver"] = SlackDriver(state, http)
         try:
             yield SlackHarness(world, svc, web, http, clock, sleep, state, holder["driver"])

@@ -119,7 +119,8 @@ async def test_backfill_queues_a_project_with_an_edited_progress_message(
     assert "queued" in text
     await h.drain()
     [progress] = [m for m in h.messages() if "Backfill" in m.text]
-    assert "1/1 change orders queued, done" in progress.text and progress.edits >= 1
+    # The change order and its commitment (approved, no SOV lines: nothing to post).
+    assert "2/2" in progress.text and "queued, done" in progress.text and progress.edits >= 1
     assert len(h.qbo_rows("PurchaseOrder")) == 1
     assert "takes a date" in await sync(h, f"backfill {project} --since yesterday")
 

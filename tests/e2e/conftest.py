@@ -11,7 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from sandbox.demo.company import DemoWorld, build_world, register_hook
+from sandbox.demo.company import CHANGE_ORDER_RESOURCES, DemoWorld, build_world, register_hook
 from sandbox.demo.setup import SERVICE_BASE, demo_settings, seed_costbridge
 from sandbox.procore import create_app as procore_app
 from sandbox.qbo import create_app as qbo_app
@@ -59,8 +59,14 @@ class Harness:
 async def harness(db_url: str, tmp_path: Path, clock: FrozenClock) -> AsyncIterator[Harness]:
     world = build_world(clock)
     base = Settings(_env_file=None, data_dir=str(tmp_path))
+    # These scenarios follow one change order on its own (a purchase order of its own);
+    # amending the commitment's purchase order (the default) is test_commitments.py's subject.
     settings = demo_settings(base, world).model_copy(
-        update={"database_url": db_url, "retry_base_seconds": 30.0}
+        update={
+            "database_url": db_url,
+            "retry_base_seconds": 30.0,
+            "commitment_change_orders": "separate",
+        }
     )
     sleep = FakeSleep(clock)
     svc = build_service(
@@ -74,7 +80,8 @@ async def harness(db_url: str, tmp_path: Path, clock: FrozenClock) -> AsyncItera
     web = create_app(svc)
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url=SERVICE_BASE)
     world.procore.webhook_http = http
-    register_hook(world, f"{SERVICE_BASE}/webhooks/procore")
+    # Change orders only: commitments' own events are test_commitments.py's (commitments()).
+    register_hook(world, f"{SERVICE_BASE}/webhooks/procore", CHANGE_ORDER_RESOURCES)
     try:
         yield Harness(world, svc, web, http, clock, sleep)
     finally:

@@ -42,7 +42,8 @@ async def test_sweep_finds_what_no_webhook_brought(harness: Harness) -> None:
     await h.drain()
     assert h.qbo_rows("PurchaseOrder") == []
 
-    assert await sweep(h.svc) == 1
+    # The change order and its commitment (approved, no SOV lines: nothing to post).
+    assert await sweep(h.svc) == 2
     await h.drain()
     assert len(h.qbo_rows("PurchaseOrder")) == 1
     # A second sweep over the same window changes nothing (same content, already posted).

@@ -73,11 +73,15 @@ async def test_invoice_to_credit_memo_and_back_leaves_one_live_document(h: Harne
     await h.deliver()
     await h.drain()
     assert h.qbo_rows("CreditMemo") == []
-    # the voided invoice carries the marker: it is found and brought back, not numbered twice
+    # a new invoice, numbered apart: the voided one stays voided, never brought back
     [live] = live_invoices(h)
-    assert live["Id"] == invoice["Id"] and Decimal(str(live["TotalAmt"])) == Decimal("300.00")
+    assert live["Id"] != invoice["Id"] and Decimal(str(live["TotalAmt"])) == Decimal("300.00")
+    assert live["DocNumber"] == f"{invoice['DocNumber']}-R2"
+    [still_voided] = [i for i in h.qbo_rows("Invoice") if i["Id"] == invoice["Id"]]
+    assert Decimal(str(still_voided["TotalAmt"])) == 0
+    assert (await link(h)).target_id == live["Id"]
     assert (await version(h)).state == states.POSTED
-    assert (await history(h))[-1].cause == "posted (found)"
+    assert (await history(h))[-1].cause == "posted (created)"
 
 
 async def test_the_same_webhook_again_voids_nothing_more(h: Harness) -> None:

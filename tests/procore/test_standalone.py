@@ -47,14 +47,19 @@ def test_backoff_doubles_from_one_second_to_an_hour_and_a_success_resets_it(worl
     assert held_destinations([failing, later], now + timedelta(seconds=3)) == set()
 
 
-def test_deliver_to_registers_a_company_hook_for_change_orders(world: World):
+def test_deliver_to_registers_a_company_hook_for_change_orders_and_commitments(world: World):
     (hook,) = register_destination(world.state, URL, authorization=HOOK_AUTH)
     assert (hook.company_id, hook.project_id, hook.payload_version) == (COMPANY_ID, None, "v4.0")
     assert hook.destination_headers == {"Authorization": HOOK_AUTH}
     triggers = {(t.resource_name, t.event_type) for t in world.state.triggers.values()}
     assert triggers == {
         (resource, event)
-        for resource in ("Commitment Change Orders", "Prime Change Orders")
+        for resource in (
+            "Commitment Change Orders",
+            "Prime Change Orders",
+            "Work Order Contracts",
+            "Purchase Order Contracts",
+        )
         for event in ("create", "update", "delete")
     }
     with pytest.raises(ValueError, match="seed one first"):

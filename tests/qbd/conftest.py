@@ -20,7 +20,13 @@ from sqlmodel import col
 
 from db.models import DocumentVersion, HistoryEntry, SourceDocumentRow, TargetLink
 from db.models_qbd import QbdRequest
-from sandbox.demo.company import DemoWorld, add_change_orders, build_world, register_hook
+from sandbox.demo.company import (
+    CHANGE_ORDER_RESOURCES,
+    DemoWorld,
+    add_change_orders,
+    build_world,
+    register_hook,
+)
 from sandbox.demo.company_file import seed_demo
 from sandbox.demo.qbd import link_world, qbd_settings, seed_costbridge_qbd, web_connector
 from sandbox.demo.setup import SERVICE_BASE
@@ -117,7 +123,8 @@ async def make_harness(
     web = create_app(svc)
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url=SERVICE_BASE)
     world.procore.webhook_http = http
-    register_hook(world, f"{SERVICE_BASE}/webhooks/procore")
+    # Change orders only, as in tests/e2e; test_commitments.py subscribes commitments itself.
+    register_hook(world, f"{SERVICE_BASE}/webhooks/procore", CHANGE_ORDER_RESOURCES)
     connector = await web_connector(svc, http, company)
     return QbdHarness(world, company, svc, web, http, clock, connector), [http]
 

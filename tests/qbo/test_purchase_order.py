@@ -9,7 +9,7 @@ import pytest
 from sandbox.qbo import QboState, SeededCompany
 from sync.errors import RetryableError
 from sync.models import PostedRef, TargetKind
-from sync.targets.base import Target
+from sync.targets.base import Ownership, Target
 from sync.targets.qbo import QboClient, QboTarget
 
 from .conftest import TEN_AMOUNTS, mapped_po
@@ -114,8 +114,9 @@ async def test_update_then_void(
     document = target.build(mapped, TargetKind.PURCHASE_ORDER, "key-1")
     created = await target.create(document, "req-1")
     smaller = mapped.model_copy(update={"lines": mapped.lines[:2]})
+    owned = Ownership(line_ids=created.line_ids, fields=created.owned_fields)
     updated = await target.update(
-        target.build(smaller, TargetKind.PURCHASE_ORDER, "key-1"), created, "req-2"
+        target.build(smaller, TargetKind.PURCHASE_ORDER, "key-1"), created, "req-2", owned
     )
     assert (updated.id, updated.sync_token, updated.total) == (created.id, "1", Decimal("0.30"))
     await target.void(updated, "req-3")

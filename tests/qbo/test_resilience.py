@@ -7,6 +7,7 @@ import pytest
 from sandbox.qbo import QboState, SeededCompany
 from sync.errors import RetryableError, SystemAwayError
 from sync.models import TargetKind
+from sync.targets.base import Ownership
 from sync.targets.qbo import QboClient, QboTarget
 
 from .conftest import mapped_po
@@ -81,6 +82,7 @@ async def test_stale_sync_token_is_retryable_5010(
         await client.write("PurchaseOrder", {**body, "PrivateNote": "edit 2"}, request_id="edit-2")
     assert caught.value.code == "5010"
     assert "Stale Object Error" in caught.value.detail
-    # the target re-reads the SyncToken, so the engine's retry goes through
-    updated = await target.update(document, created, "req-upd")
+    # the target re-reads the SyncToken, so the engine's retry goes through (a person's choice
+    # of our version, here: the edits above were to a field costbridge owns)
+    updated = await target.update(document, created, "req-upd", Ownership(overwrite=True))
     assert updated.sync_token == "2"

@@ -102,6 +102,34 @@ def split_flat_code(flat_code: str) -> tuple[str, str]:
     return parts[-2], parts[-1]
 
 
+def flat_code(item: Json) -> str:
+    """The line's WBS flat code, "" when it has none."""
+    wbs = item.get("wbs_code")
+    return text(wbs.get("flat_code")) if isinstance(wbs, Mapping) else ""
+
+
+def _wbs_codes(
+    item: Json, cost_codes: Mapping[str, CostCode], cost_types: Mapping[str, CostType]
+) -> tuple[CostCode, CostType]:
+    code_text, type_code = split_flat_code(flat_code(item))
+    # A code missing from the project's lists keeps its text so a human sees what Procore said.
+    code = cost_codes.get(code_text) or CostCode(id="", code=code_text)
+    kind = cost_types.get(type_code) or CostType(id="", name=type_code, code=type_code)
+    return code, kind
+
+
+def _embedded_codes(item: Json) -> tuple[CostCode | None, CostType | None]:
+    code_data, type_data = item.get("cost_code"), item.get("line_item_type")
+    return (
+        cost_code(code_data) if code_data else None,
+        cost_type(type_data) if type_data else None,
+    )
+
+
+def _amount_field(item: Json) -> str:
+    return next((f for f in ("amount", "total_amount", "extended_amount") if f in item), "amount")
+
+
 def commitment_line(
     item: Json,
     index: int,
@@ -109,21 +137,31 @@ def commitment_line(
     cost_types: Mapping[str, CostType],
 ) -> SourceLine:
     """A v2.0 CCO line item; cost code and type come from its WBS code's flat code."""
-    wbs = item.get("wbs_code") or {}
-    code_text, type_code = split_flat_code(text(wbs.get("flat_code")))
-    # A code missing from the project's lists keeps its text so a human sees what Procore said.
-    code = cost_codes.get(code_text) or CostCode(id="", code=code_text)
-    kind = cost_types.get(type_code) or CostType(id="", name=type_code, code=type_code)
+    code, kind = _wbs_codes(item, cost_codes, cost_types)
     return _line(item, index, "amount", code, kind)
 
 
 def package_line(item: Json, index: int) -> SourceLine:
     """A legacy change order package line item with embedded cost code and line item type."""
-    code_data, type_data = item.get("cost_code"), item.get("line_item_type")
-    code = cost_code(code_data) if code_data else None
-    kind = cost_type(type_data) if type_data else None
-    field = next((f for f in ("amount", "total_amount", "extended_amount") if f in item), "amount")
-    return _line(item, index, field, code, kind)
+    code, kind = _embedded_codes(item)
+    return _line(item, index, _amount_field(item), code, kind)
+
+
+def sov_line(
+    item: Json,
+    index: int,
+    cost_codes: Mapping[str, CostCode],
+    cost_types: Mapping[str, CostType],
+) -> SourceLine:
+    """A commitment's schedule of values line item.
+
+    Its WBS code decides cost code and type, as for CCO lines (it names the budget line the
+    cost lands on); a line without one falls back to its embedded cost code and line item type.
+    """
+    codes: tuple[CostCode | None, CostType | None] = (
+        _wbs_codes(item, cost_codes, cost_types) if flat_code(item) else _embedded_codes(item)
+    )
+    return _line(item, index, _amount_field(item), *codes)
 
 
 def _line(
@@ -189,3 +227,67 @@ def change_order_url(app_base: str, project_id: str, package_id: object) -> str:
     if package_id is None:
         return f"{app_base.rstrip('/')}/{project_id}/project/home"
     return f"{app_base.rstrip('/')}/{project_id}/project/change_order_packages/{package_id}"
+
+
+# Procore's statuses of a commitment in force (WO: Approved, Complete; PO: Approved, Partially
+# Received, Received, Closed): an obligation to the vendor. Draft, bidding, signature,
+# processing and submitted ones are not yet; terminated and void ones are no longer.
+APPROVED_COMMITMENT_STATUSES = frozenset(
+    {"approved", "complete", "partially received", "received", "closed"}
+)
+_COMMITMENT_PAGES = {
+    "WorkOrderContract": "work_order_contracts",
+    "PurchaseOrderContract": "purchase_order_contracts",
+}
+
+
+def _day(value: object, field: str) -> date:
+    """A Procore date (``YYYY-MM-DD``); a full timestamp is accepted for its date."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    return timestamp(value, field).date()
+
+
+def _commitment_date(data: Json) -> date | None:
+    # The contract's own date; its execution date when it has none.
+    for field in ("contract_date", "execution_date"):
+        if data.get(field):
+            return _day(data[field], field)
+    return None
+
+
+def commitment(
+    data: Json,
+    lines: Sequence[SourceLine],
+    project: ProjectRef,
+    vendor: PartyRef | None,
+    url: str,
+) -> SourceDocument:
+    """A v1.0 commitment (work order or purchase order contract) with its SOV lines."""
+    status = text(data.get("status")).lower()
+    return SourceDocument(
+        kind=DocumentKind.COMMITMENT,
+        id=_id(data),
+        number=text(data.get("number")),
+        title=text(data.get("title")),
+        description=text(data.get("description")),
+        status=status,
+        approved=status in APPROVED_COMMITMENT_STATUSES,
+        deleted=bool(data.get("deleted_at")),
+        project=project,
+        vendor=vendor,
+        document_date=_commitment_date(data),
+        updated_at=timestamp(data.get("updated_at"), "updated_at"),
+        lines=tuple(sorted(lines, key=lambda line: line.position)),
+        url=url,
+    )
+
+
+def commitment_url(app_base: str, project_id: str, data: Json) -> str:
+    """Where a person opens the commitment: its page under the project's Commitments tool."""
+    base = f"{app_base.rstrip('/')}/{project_id}/project/commitments"
+    page = _COMMITMENT_PAGES.get(text(data.get("type")))
+    return base if page is None else f"{base}/{page}/{text(data.get('id'))}"

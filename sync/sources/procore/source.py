@@ -1,4 +1,5 @@
-"""``ProcoreSource``: the ``Source`` interface over ``ProcoreClient`` (change orders)."""
+"""``ProcoreSource``: the ``Source`` interface over ``ProcoreClient`` (change orders and
+commitments)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,13 @@ PACKAGES = "change order packages"
 RESOURCE_KINDS = {
     "commitment change orders": DocumentKind.COMMITMENT_CHANGE_ORDER,
     "prime change orders": DocumentKind.PRIME_CHANGE_ORDER,
+    "work order contracts": DocumentKind.COMMITMENT,
+    "purchase order contracts": DocumentKind.COMMITMENT,
 }
+# SOV line events name the line, not its commitment. They are not needed: a change to the SOV
+# also updates the commitment (its own event, and its updated_at for the sweep).
+LINE_ITEM_RESOURCES = {"work order contract line items", "purchase order contract line items"}
+COMMITMENTS = "/rest/v1.0/commitments"
 _PROJECT = "/rest/v1.0/projects/{project_id}"
 LIST_PATHS = {
     DocumentKind.COMMITMENT_CHANGE_ORDER: _PROJECT + "/commitment_change_orders",
@@ -50,8 +57,17 @@ def _utc_seconds(value: datetime, *, round_up: bool = False) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _updated_since(item: Mapping[str, Any], since: datetime) -> bool:
+    """Inside the window from ``since`` (whole seconds, as the filter sent to Procore)."""
+    # Kept when undated: fetching a document again is harmless, missing a change is not.
+    if not item.get("updated_at"):
+        return True
+    return normalize.timestamp(item["updated_at"], "updated_at") >= since.replace(microsecond=0)
+
+
 class ProcoreSource:
-    """Verify and parse Procore webhooks; fetch and list commitment and prime change orders."""
+    """Verify and parse Procore webhooks; fetch and list commitment and prime change orders
+    and commitments (work order and purchase order contracts with their SOV)."""
 
     name = "procore"
 
@@ -71,6 +87,9 @@ class ProcoreSource:
 
     async def resolve(self, event: SourceEvent) -> list[DocumentRef]:
         name = event.resource_name.lower()
+        if name in LINE_ITEM_RESOURCES:
+            log.debug("procore.line_item_event_ignored", resource_name=event.resource_name)
+            return []
         if name not in RESOURCE_KINDS and name != PACKAGES:
             return []
         if not event.project_id:
@@ -90,6 +109,8 @@ class ProcoreSource:
         return refs
 
     async def fetch(self, ref: DocumentRef) -> SourceDocument:
+        if ref.kind is DocumentKind.COMMITMENT:
+            return await self._fetch_commitment(ref)
         if ref.kind is DocumentKind.COMMITMENT_CHANGE_ORDER:
             return await self._fetch_commitment_change_order(ref)
         return await self._fetch_prime_change_order(ref)
@@ -109,9 +130,43 @@ class ProcoreSource:
                     path.format(project_id=project_id), {"filters[updated_at]": window}
                 )
                 refs += [self._ref(kind, item, project_id) for item in changed]
+            refs += await self._changed_commitments(project_id, window, since)
         return refs
 
+    async def _changed_commitments(
+        self, project_id: str, window: str, since: datetime
+    ) -> list[DocumentRef]:
+        listed = await self._client.get_all(
+            COMMITMENTS, {"project_id": project_id, "filters[updated_at]": window}
+        )
+        # Research does not list updated_at among this endpoint's filters: a Procore that
+        # ignores it answers every commitment, so the window is applied here too (or every
+        # sweep would fetch them all again).
+        return [
+            self._ref(DocumentKind.COMMITMENT, item, project_id)
+            for item in listed
+            if _updated_since(_object(item, "commitment"), since)
+        ]
+
     # --- fetching ------------------------------------------------------------------------------
+
+    async def _fetch_commitment(self, ref: DocumentRef) -> SourceDocument:
+        project_id = ref.project_id
+        # One read: the show answer carries the SOV line items.
+        commitment = _object(
+            await self._client.get(f"{COMMITMENTS}/{ref.id}", {"project_id": project_id}),
+            "commitment",
+        )
+        items = [_object(item, "line item") for item in commitment.get("line_items") or []]
+        codes, types = await self._wbs_references(project_id, items)
+        lines = [normalize.sov_line(item, n, codes, types) for n, item in enumerate(items, 1)]
+        return normalize.commitment(
+            commitment,
+            lines,
+            await self._project(project_id),
+            await self._vendor(commitment.get("vendor")),
+            normalize.commitment_url(self._app_base, project_id, commitment),
+        )
 
     async def _fetch_commitment_change_order(self, ref: DocumentRef) -> SourceDocument:
         company, project_id = self._client.company_id, ref.project_id
@@ -126,12 +181,7 @@ class ProcoreSource:
             f"/commitment_change_orders/{ref.id}/line_items"
         )
         items = [_object(item, "line item") for item in items]
-        flat_codes = [
-            normalize.split_flat_code(normalize.text((i.get("wbs_code") or {}).get("flat_code")))
-            for i in items
-        ]
-        codes = await self._project_cost_codes(project_id, {code for code, _ in flat_codes})
-        types = await self._company_cost_types({kind for _, kind in flat_codes})
+        codes, types = await self._wbs_references(project_id, items)
         lines = [
             normalize.commitment_line(item, n, codes, types) for n, item in enumerate(items, 1)
         ]
@@ -191,14 +241,28 @@ class ProcoreSource:
             "commitment",
         )
         number = normalize.text(commitment.get("number"))
-        vendor = commitment.get("vendor")
+        return await self._vendor(commitment.get("vendor")), number
+
+    async def _vendor(self, vendor: Any) -> PartyRef | None:
         if not vendor:
-            return None, number
+            return None
         # Read the vendor itself: its name may have changed since the commitment was written.
         full = await self._client.get(
-            f"/rest/v1.0/vendors/{vendor['id']}", {"company_id": self._client.company_id}
+            f"/rest/v1.0/vendors/{_object(vendor, 'vendor')['id']}",
+            {"company_id": self._client.company_id},
         )
-        return normalize.party_ref(_object(full, "vendor")), number
+        return normalize.party_ref(_object(full, "vendor"))
+
+    async def _wbs_references(
+        self, project_id: str, items: Iterable[Mapping[str, Any]]
+    ) -> tuple[dict[str, CostCode], dict[str, CostType]]:
+        """The project's cost codes and the company's cost types the lines' WBS codes name."""
+        split = [normalize.split_flat_code(c) for c in map(normalize.flat_code, items) if c]
+        if not split:  # no line names a WBS code (or there are no lines): nothing to look up
+            return {}, {}
+        codes = await self._project_cost_codes(project_id, {code for code, _ in split})
+        types = await self._company_cost_types({kind for _, kind in split})
+        return codes, types
 
     async def _project_cost_codes(
         self, project_id: str, wanted: Iterable[str]
@@ -227,7 +291,7 @@ class ProcoreSource:
 
     def _ref(self, kind: DocumentKind, item: Any, project_id: str) -> DocumentRef:
         return DocumentRef(
-            kind=kind, id=str(_object(item, "change order")["id"]), project_id=project_id
+            kind=kind, id=str(_object(item, "listed document")["id"]), project_id=project_id
         )
 
     def _url(self, ref: DocumentRef, order: Mapping[str, Any]) -> str:

@@ -71,6 +71,7 @@ def _unmapped(line: MappedLine, what: str) -> NeedsHumanError:
 def _line(line: MappedLine, kind: TargetKind, job: str, warnings: list[str]) -> dict[str, Any]:
     customer = line.customer.id if line.customer else job
     out: dict[str, Any] = {
+        "key": line.source_line_id,  # which source line it is (sparse Mods, line ids)
         "amount": money(line.amount),
         "desc": fit(
             line.description, DESC_MAX, f"line {line.source_line_id} description", warnings
@@ -112,7 +113,7 @@ def build_document(mapped: MappedDocument, kind: TargetKind, key: str) -> Target
         raise NeedsHumanError("The document has no lines to post.")
     warnings: list[str] = []
     source = mapped.source
-    number = fit_number(source.reference_number, REF_NUMBER_MAX[kind], "RefNumber", warnings)
+    number = fit_number(mapped.reference_number, REF_NUMBER_MAX[kind], "RefNumber", warnings)
     tag = marker(key)
     label = source.kind.value.replace("_", " ")
     heading = f"{source.source.title()} {label} {source.number}: {source.title}".strip(": ")
@@ -129,5 +130,10 @@ def build_document(mapped: MappedDocument, kind: TargetKind, key: str) -> Target
         "total": money(mapped.total),
     }
     return TargetDocument(
-        kind=kind, doc_number=number, marker=tag, body=body, notes=tuple(warnings)
+        kind=kind,
+        doc_number=number,
+        marker=tag,
+        body=body,
+        notes=tuple(warnings),
+        line_keys=tuple(line.source_line_id for line in mapped.lines),
     )

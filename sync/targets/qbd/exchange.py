@@ -1,7 +1,8 @@
 """One request out, one answer in: the heart of a Web Connector session.
 
 ``next_request`` renders the next queued row as qbXML *now*, from what the database knows now
-(a link makes an Add a Mod; an unanswered earlier send makes it a look-up first).
+(a link makes an Add a read of the transaction, then a Mod of what we own in it; an
+unanswered earlier send makes it a look-up first).
 ``take_response`` matches each answer to its row by ``requestID`` and hands every outcome of
 a document to the engine (``sync.engine.outcomes``), in the same transaction as the queue update.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -23,12 +24,12 @@ from db.models import DocumentVersion
 from db.models_qbd import QbdCompanyFile, QbdRequest, QbdSession
 from sync.engine import outcomes, states
 from sync.engine.documents import wake_waiting
-from sync.engine.posting import PostResult, find_link
-from sync.errors import AttentionReason
+from sync.engine.posting import PostResult, find_link, ownership_of
+from sync.errors import AttentionReason, EditedInTargetError
 from sync.models import PostedRef, TargetKind, TargetRef
 from sync.rules.store import link_entity
 from sync.settings import Settings
-from sync.targets.qbd import busy, lists, outbox, parties, refresh
+from sync.targets.qbd import busy, lists, outbox, parties, refresh, sparse
 from sync.targets.qbd import requests as rq
 from sync.targets.qbd.company import target_name
 from sync.targets.qbd.qbxml import message_set
@@ -109,8 +110,6 @@ async def _render(
         if row.verify:
             return rq.txn_read(kind, row.txn_id, rid)
         return rq.txn_void(kind, row.txn_id, rid)
-    if row.step == "refresh":
-        return rq.txn_read(kind, row.txn_id, rid)
     po_item = ctx.settings.qbd_po_item
     link = await find_link(session, row.document_id or 0, target_name(company.name))
     if link is not None and not link.voided and link.target_kind != row.target_kind:
@@ -122,11 +121,21 @@ async def _render(
         if link.posted_hash == row.content_hash:
             await _unchanged(session, company, row, link.target_id, link.sync_token, ctx)
             return None
-        row.step = "mod"
         row.txn_id = link.target_id
-        sequence = row.edit_sequence or link.sync_token
+        if row.step != "mod":
+            # Read it with its lines first: what is ours in it, and whether a person edited
+            # what we own since our last write (``_read_answer``). ``merge`` still holds the
+            # plan of a Mod whose answer was lost, if one was.
+            row.step = "read"
+            return rq.txn_read(kind, link.target_id, rid, lines=True)
         return rq.txn_mod(
-            kind, body, rid, txn_id=link.target_id, edit_sequence=sequence, po_item=po_item
+            kind,
+            body,
+            rid,
+            txn_id=link.target_id,
+            edit_sequence=row.edit_sequence,
+            po_item=po_item,
+            plan=json.loads(row.merge),
         )
     if row.verify:
         row.step = "verify"
@@ -208,7 +217,8 @@ async def _txn_answer(
 ) -> None:
     step = row.step
     if step == "mod" and rs.code == STATUS_STALE_EDIT_SEQUENCE:
-        row.state, row.step, row.edit_sequence = outbox.QUEUED, "refresh", ""
+        # changed since our read: read it again (its lines may have changed too)
+        row.state, row.step, row.edit_sequence, row.merge = outbox.QUEUED, "", "", ""
         await _note(session, row, "edit sequence out of date", f"3200: {rs.message}", ctx)
         return
     if rs.code in busy.IN_USE_CODES:
@@ -223,12 +233,8 @@ async def _txn_answer(
         return
     if step == "verify":
         await _verified(session, company, row, rs, ctx)
-    elif step == "refresh":
-        if rs.rets:
-            row.edit_sequence = text_of(rs.rets[0], "EditSequence")
-            row.state, row.step = outbox.QUEUED, ""
-        else:
-            await _missing(session, row, ctx)
+    elif step in ("read", "refresh"):  # "refresh": a row queued before reads had lines
+        await _read_answer(session, company, row, rs, ctx)
     else:
         await _posted(
             session, company, row, rs.rets, "created" if step == "add" else "updated", ctx
@@ -258,6 +264,49 @@ async def _verified(
         return
     row.state, row.step, row.verify = outbox.QUEUED, "", False
     await _note(session, row, "not in target, adding", "the unanswered write never landed", ctx)
+
+
+async def _read_answer(
+    session: AsyncSession, company: QbdCompanyFile, row: QbdRequest, rs: Rs, ctx: Context
+) -> None:
+    """The transaction as it is now, before our Mod: a person's edit to what we own asks
+    (``edited_in_target``); otherwise the Mod is planned line by line (``sparse.mod_plan``)."""
+    if not rs.rets:
+        await _missing(session, row, ctx)
+        return
+    ret = rs.rets[0]
+    link = await find_link(session, row.document_id or 0, target_name(company.name))
+    before = json.loads(row.merge) if row.merge else []
+    row.state, row.step, row.merge = outbox.QUEUED, "", ""
+    if link is None or link.voided:
+        return  # the link moved meanwhile: the next render decides again
+    kind, body = TargetKind(row.target_kind), json.loads(row.body)
+    ownership = ownership_of(link)
+    lost = sparse.lost_lines(kind, body, before, ret, ownership)
+    if lost:  # our last Mod landed unseen: its new lines are ours, not to be added again
+        ownership = replace(ownership, line_ids={**ownership.line_ids, **lost})
+    sequence = text_of(ret, "EditSequence")
+    if sequence != link.sync_token and not ownership.overwrite:
+        found = sparse.edits(kind, body, ret, ownership)
+        if found:
+            await _edited(
+                session, row, f"{kind.value} {link.doc_number or link.target_id}", found, ctx
+            )
+            return
+    row.merge = json.dumps(sparse.mod_plan(kind, body, ret, ownership))
+    row.edit_sequence, row.step = sequence, "mod"
+
+
+async def _edited(
+    session: AsyncSession, row: QbdRequest, label: str, found: list[str], ctx: Context
+) -> None:
+    """Nothing is written over a person's edit: the document asks (sync.engine.conflicts)."""
+    row.state = outbox.REJECTED
+    version = await _version(session, row)
+    if version is None or version.state in states.SETTLED:
+        return
+    error = EditedInTargetError(label, found, system="qbd")
+    await outcomes.needs_human(session, version, ctx.now, error.reasons, detail=str(error))
 
 
 def _posted_ref(row: QbdRequest, ret: etree._Element) -> PostedRef:
@@ -291,6 +340,11 @@ async def _posted(
         log.error("qbwc.answer_without_ret", row=row.id)
         return
     posted = _posted_ref(row, rets[0])
+    if operation in ("created", "updated"):  # what we now own in it, line by line
+        kind, body = TargetKind(row.target_kind), json.loads(row.body)
+        plan = json.loads(row.merge) if row.merge else sparse.add_plan(kind, body)
+        line_ids, owned = sparse.owned_after(kind, body, rets[0], plan)
+        posted = posted.model_copy(update={"line_ids": line_ids, "owned_fields": owned})
     row.txn_id, row.edit_sequence = posted.id, posted.sync_token
     await outcomes.record_posted(
         session,

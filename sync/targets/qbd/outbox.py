@@ -319,9 +319,9 @@ def unanswered(row: QbdRequest, now: datetime) -> None:
     """A sent request whose answer never came (session cut, Web Connector closed).
 
     A write may have landed: the row is queued again so that the next send asks first, never
-    blindly. An Add becomes a look-up (``verify``); a Mod re-reads the EditSequence (the Mod
-    may have changed it); a void reads the transaction first (voided or gone: done). A read
-    just starts over.
+    blindly. An Add becomes a look-up (``verify``); a Mod reads the transaction again (the Mod
+    may have landed: a field already holding what we write is not taken for a person's
+    edit); a void reads the transaction first (voided or gone: done). A read just starts over.
     """
     row.state = QUEUED
     row.ticket = ""
@@ -329,6 +329,6 @@ def unanswered(row: QbdRequest, now: datetime) -> None:
     if (row.kind == TXN and row.step == "add") or (row.kind == VOID and row.step == "void"):
         row.verify = True
     if row.kind == TXN and row.step == "mod":
-        row.step, row.edit_sequence = "refresh", ""
+        row.step, row.edit_sequence = "", ""  # read again; ``merge`` says what it sent
     if row.kind == LIST_QUERY:
         restart_read(row, now)

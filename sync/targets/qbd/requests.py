@@ -1,8 +1,9 @@
 """The qbXML requests costbridge sends, each child in qbxml130.xsd's sequence order.
 
-Transactions: Add, Mod (every line replaced: ``TxnLineID`` -1), a look-up by RefNumber and
-party (after a write whose answer never came), a read by TxnID (fresh EditSequence after 3200;
-whether a void whose answer never came landed), a void or a delete.
+Transactions: Add, Mod (the lines planned by ``sparse``: ours by TxnLineID, others kept by
+TxnLineID only, new ones -1), a look-up by RefNumber and party (after a write whose answer
+never came), a read by TxnID (with its lines before a Mod; whether a void whose answer never
+came landed), a void or a delete.
 Lists: paged queries (iterators where 13.0 has them), CustomerAdd (jobs with ParentRef),
 VendorAdd, and a read by name (to reuse a name already in use, 3100).
 """
@@ -14,6 +15,7 @@ from typing import Any
 from lxml import etree
 
 from sync.models import TargetKind
+from sync.targets.qbd import sparse
 from sync.targets.qbd.qbxml import ref, request, sub
 
 PARTY_TAG = {
@@ -55,10 +57,7 @@ def _billable(element: etree._Element, line: dict[str, Any]) -> None:
         sub(element, "BillableStatus", "Billable" if line["billable"] else "NotBillable")
 
 
-def _po_line(parent: etree._Element, line: dict[str, Any], mod: bool, po_item: str) -> None:
-    element = sub(parent, "PurchaseOrderLineMod" if mod else "PurchaseOrderLineAdd")
-    if mod:
-        sub(element, "TxnLineID", "-1")
+def _po_fields(element: etree._Element, line: dict[str, Any], po_item: str) -> None:
     # Purchase order lines are item lines in Desktop; the mapped account overrides the item's.
     ref(element, "ItemRef", list_id=line["item"], full_name=po_item)
     if line["desc"]:
@@ -75,10 +74,7 @@ def _po_line(parent: etree._Element, line: dict[str, Any], mod: bool, po_item: s
         ref(element, "OverrideItemAccountRef", list_id=line["account"])
 
 
-def _sales_line(parent: etree._Element, tag: str, line: dict[str, Any], mod: bool) -> None:
-    element = sub(parent, tag)
-    if mod:
-        sub(element, "TxnLineID", "-1")
+def _sales_fields(element: etree._Element, line: dict[str, Any]) -> None:
     ref(element, "ItemRef", list_id=line["item"])
     if line["desc"]:
         sub(element, "Desc", line["desc"])
@@ -90,53 +86,60 @@ def _sales_line(parent: etree._Element, tag: str, line: dict[str, Any], mod: boo
     sub(element, "Amount", line["amount"])
 
 
-def _bill_lines(parent: etree._Element, lines: list[dict[str, Any]], mod: bool) -> None:
-    """Expense lines (by account) all come before item lines: the XSD's order."""
-    suffix = "Mod" if mod else "Add"
-    for line in (x for x in lines if x["account"]):
-        element = sub(parent, f"ExpenseLine{suffix}")
-        if mod:
-            sub(element, "TxnLineID", "-1")
-        ref(element, "AccountRef", list_id=line["account"])
-        sub(element, "Amount", line["amount"])
-        if line["desc"]:
-            sub(element, "Memo", line["desc"])
-        if line["customer"]:
-            ref(element, "CustomerRef", list_id=line["customer"])
-        if line["class"]:
-            ref(element, "ClassRef", list_id=line["class"])
-        _billable(element, line)
-    for line in (x for x in lines if not x["account"]):
-        element = sub(parent, f"ItemLine{suffix}")
-        if mod:
-            sub(element, "TxnLineID", "-1")
-        ref(element, "ItemRef", list_id=line["item"])
-        if line["desc"]:
-            sub(element, "Desc", line["desc"])
-        if "quantity" in line:
-            sub(element, "Quantity", line["quantity"])
-            sub(element, "Cost", line["rate"])
-        sub(element, "Amount", line["amount"])
-        if line["customer"]:
-            ref(element, "CustomerRef", list_id=line["customer"])
-        if line["class"]:
-            ref(element, "ClassRef", list_id=line["class"])
-        _billable(element, line)
+def _expense_fields(element: etree._Element, line: dict[str, Any]) -> None:
+    ref(element, "AccountRef", list_id=line["account"])
+    sub(element, "Amount", line["amount"])
+    if line["desc"]:
+        sub(element, "Memo", line["desc"])
+    if line["customer"]:
+        ref(element, "CustomerRef", list_id=line["customer"])
+    if line["class"]:
+        ref(element, "ClassRef", list_id=line["class"])
+    _billable(element, line)
+
+
+def _item_fields(element: etree._Element, line: dict[str, Any]) -> None:
+    ref(element, "ItemRef", list_id=line["item"])
+    if line["desc"]:
+        sub(element, "Desc", line["desc"])
+    if "quantity" in line:
+        sub(element, "Quantity", line["quantity"])
+        sub(element, "Cost", line["rate"])
+    sub(element, "Amount", line["amount"])
+    if line["customer"]:
+        ref(element, "CustomerRef", list_id=line["customer"])
+    if line["class"]:
+        ref(element, "ClassRef", list_id=line["class"])
+    _billable(element, line)
+
+
+def _line_fields(element: etree._Element, group: str, line: dict[str, Any], po_item: str) -> None:
+    if group == "PurchaseOrderLine":
+        _po_fields(element, line, po_item)
+    elif group == "ExpenseLine":
+        _expense_fields(element, line)
+    elif group == "ItemLine":
+        _item_fields(element, line)
+    else:
+        _sales_fields(element, line)
 
 
 def _lines(
-    element: etree._Element, kind: TargetKind, body: dict[str, Any], mod: bool, po_item: str
+    element: etree._Element,
+    body: dict[str, Any],
+    plan: list[sparse.Entry],
+    *,
+    mod: bool,
+    po_item: str,
 ) -> None:
-    lines: list[dict[str, Any]] = body["lines"]
-    if kind is TargetKind.PURCHASE_ORDER:
-        for line in lines:
-            _po_line(element, line, mod, po_item)
-    elif kind in (TargetKind.BILL, TargetKind.VENDOR_CREDIT):
-        _bill_lines(element, lines, mod)  # a vendor credit's lines are a bill's
-    else:
-        tag = f"{kind.value}Line{'Mod' if mod else 'Add'}"
-        for line in lines:
-            _sales_line(element, tag, line, mod)
+    """The planned lines in order (``sparse``): on a Mod, ours with their TxnLineID (-1 for
+    new ones), everyone else's by TxnLineID only, so QuickBooks keeps them as they are."""
+    for entry in plan:
+        line = sub(element, f"{entry['group']}{'Mod' if mod else 'Add'}")
+        if mod:
+            sub(line, "TxnLineID", str(entry.get("keep") or entry["txn_line_id"]))
+        if "line" in entry:
+            _line_fields(line, entry["group"], body["lines"][entry["line"]], po_item)
 
 
 def txn_add(
@@ -145,7 +148,7 @@ def txn_add(
     rq = request(f"{kind.value}AddRq", request_id)
     add = sub(rq, f"{kind.value}Add")
     _header(add, kind, body)
-    _lines(add, kind, body, mod=False, po_item=po_item)
+    _lines(add, body, sparse.add_plan(kind, body), mod=False, po_item=po_item)
     return rq
 
 
@@ -157,13 +160,22 @@ def txn_mod(
     txn_id: str,
     edit_sequence: str,
     po_item: str,
+    plan: list[sparse.Entry] | None = None,
 ) -> etree._Element:
+    """``plan`` from ``sparse.mod_plan`` (after reading the transaction); without one every
+    line is replaced (each sent as new, TxnLineID -1)."""
     rq = request(f"{kind.value}ModRq", request_id)
     mod = sub(rq, f"{kind.value}Mod")
     sub(mod, "TxnID", txn_id)
     sub(mod, "EditSequence", edit_sequence)
     _header(mod, kind, body)
-    _lines(mod, kind, body, mod=True, po_item=po_item)
+    _lines(
+        mod,
+        body,
+        plan if plan is not None else sparse.add_plan(kind, body),
+        mod=True,
+        po_item=po_item,
+    )
     return rq
 
 
@@ -179,9 +191,15 @@ def txn_find(kind: TargetKind, body: dict[str, Any], request_id: str) -> etree._
     return rq
 
 
-def txn_read(kind: TargetKind, txn_id: str, request_id: str) -> etree._Element:
+def txn_read(
+    kind: TargetKind, txn_id: str, request_id: str, *, lines: bool = False
+) -> etree._Element:
+    """One transaction by TxnID; with its lines when ``lines`` (QuickBooks returns none
+    unless asked)."""
     rq = request(f"{kind.value}QueryRq", request_id)
     sub(rq, "TxnID", txn_id)
+    if lines:
+        sub(rq, "IncludeLineItems", "true")
     return rq
 
 

@@ -16,7 +16,7 @@ from sqlmodel import col
 from db.models import DocumentVersion, SourceDocumentRow, TargetLink
 from db.models_qbd import QbdCompanyFile
 from sync.clock import Clock
-from sync.engine.routes import document_key
+from sync.engine.routes import KIND_OF_SHORT, document_key
 from sync.errors import FatalError, SystemAwayError
 from sync.models import (
     DocumentKind,
@@ -28,7 +28,7 @@ from sync.models import (
     TargetKind,
 )
 from sync.settings import Settings
-from sync.targets.base import OutcomeToFollow, PartyRequest
+from sync.targets.base import OutcomeToFollow, Ownership, PartyRequest
 from sync.targets.qbd import lists, outbox, parties, refresh
 from sync.targets.qbd.build import build_document
 from sync.targets.qbd.company import by_name, ensure_configured, target_name
@@ -36,6 +36,11 @@ from sync.targets.qbd.requests import PARTY_TAG, VOIDABLE
 
 
 class QbdTarget:
+    # Desktop posts commitment change orders as purchase orders of their own for now: its
+    # line Mods are sent when the Web Connector polls (sync.targets.qbd.exchange), where the
+    # read-merge-write of an amend has not been built yet.
+    amends = False
+
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], clock: Clock, settings: Settings
     ) -> None:
@@ -94,7 +99,11 @@ class QbdTarget:
         raise AssertionError("unreachable")  # _enqueue always raises OutcomeToFollow
 
     async def update(
-        self, document: TargetDocument, existing: PostedRef, request_id: str
+        self,
+        document: TargetDocument,
+        existing: PostedRef,
+        request_id: str,
+        ownership: Ownership,
     ) -> PostedRef:
         # Add or Mod is decided when the request is sent (the link, and its EditSequence,
         # may change before the Web Connector comes); the queue row is the same either way.
@@ -129,6 +138,15 @@ class QbdTarget:
         raise OutcomeToFollow(
             f"{verb} of {existing.kind.value} {existing.doc_number or existing.id} queued for "
             f"the Web Connector ({self.name}, request {row.id})"
+        )
+
+    async def remove_lines(
+        self, existing: PostedRef, ownership: Ownership, request_id: str
+    ) -> PostedRef:
+        raise FatalError(
+            "QuickBooks Desktop does not amend purchase orders (amends is false): there are no "
+            "amended lines to remove",
+            system="qbd",
         )
 
     async def create_party(self, request: PartyRequest) -> ReferenceRecord:
@@ -210,10 +228,9 @@ async def _current_version(session: AsyncSession, key: str) -> tuple[int, int, s
     current version, one worker at a time, so the key leads to exactly that version.
     """
     source, short, external_id = key.split("-", 2)
-    kind = {"cco": DocumentKind.COMMITMENT_CHANGE_ORDER, "pco": DocumentKind.PRIME_CHANGE_ORDER}
     stmt = select(SourceDocumentRow).where(
         col(SourceDocumentRow.source) == source,
-        col(SourceDocumentRow.kind) == kind[short].value,
+        col(SourceDocumentRow.kind) == KIND_OF_SHORT[short].value,
         col(SourceDocumentRow.external_id) == external_id,
     )
     row = (await session.execute(stmt)).scalar_one()

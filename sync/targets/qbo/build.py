@@ -144,10 +144,10 @@ def build_document(mapped: MappedDocument, kind: TargetKind, key: str) -> Target
     if not mapped.lines:
         raise NeedsHumanError("The document has no lines to post.")
     notes: list[str] = []
-    number = doc_number(mapped.source.reference_number)
-    if number != " ".join(mapped.source.reference_number.split()):
+    number = doc_number(mapped.reference_number)
+    if number != " ".join(mapped.reference_number.split()):
         notes.append(
-            f"DocNumber: '{mapped.source.reference_number}' is longer than "
+            f"DocNumber: '{mapped.reference_number}' is longer than "
             f"{DOC_NUMBER_MAX} characters; sent as '{number}'"
         )
     body: dict[str, Any] = {**_party(kind, mapped), "DocNumber": number}
@@ -161,5 +161,10 @@ def build_document(mapped: MappedDocument, kind: TargetKind, key: str) -> Target
     else:
         body["Line"] = [_sales_line(line) for line in mapped.lines]
     return TargetDocument(
-        kind=kind, doc_number=number, marker=marker(key), body=body, notes=tuple(notes)
+        kind=kind,
+        doc_number=number,
+        marker=marker(key),
+        body=body,
+        notes=tuple(notes),
+        line_keys=tuple(line.source_line_id for line in mapped.lines),
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 import structlog
 
-from sync.errors import NotFoundError
+from sync.errors import EditedInTargetError, NotFoundError
 from sync.models import (
     MappedDocument,
     PostedRef,
@@ -16,7 +16,8 @@ from sync.models import (
     TargetDocument,
     TargetKind,
 )
-from sync.targets.base import PartyRequest
+from sync.targets.base import Ownership, PartyRequest
+from sync.targets.qbo import sparse
 from sync.targets.qbo.build import build_document
 from sync.targets.qbo.client import QboClient, quote
 from sync.targets.qbo.parties import create_party
@@ -57,8 +58,22 @@ def versioned_request_id(request_id: str, sync_token: str) -> str:
     return request_id[: MAX_REQUEST_ID - len(suffix)] + suffix
 
 
+def _owned(
+    document: TargetDocument, obj: dict[str, Any], keys: list[str | None], *, header: bool
+) -> PostedRef:
+    """The write's outcome with what costbridge now owns in the document."""
+    line_ids = sparse.line_ids_after(obj, keys)
+    return posted(document.kind, obj).model_copy(
+        update={
+            "line_ids": line_ids,
+            "owned_fields": sparse.projection(document, obj, line_ids, header),
+        }
+    )
+
+
 class QboTarget:
     name = "qbo"
+    amends = True
 
     def __init__(self, client: QboClient) -> None:
         self.client = client
@@ -79,10 +94,11 @@ class QboTarget:
         page = await self.client.query(
             f"SELECT * FROM {entity} WHERE DocNumber = {quote(document.doc_number)}"  # noqa: S608
         )
+        # a voided invoice keeps its marker: it is never found again (never brought back)
         found = [
             row
             for row in page.get(entity) or []
-            if document.marker in str(row.get("PrivateNote") or "")
+            if document.marker in str(row.get("PrivateNote") or "") and not is_voided(row)
         ]
         if len(found) > 1:
             log.warning("qbo.find_ambiguous", marker=document.marker, ids=[r["Id"] for r in found])
@@ -92,20 +108,41 @@ class QboTarget:
         obj = await self.client.write(
             document.kind.value, dict(document.body), request_id=request_id
         )
-        return posted(document.kind, obj)
+        return _owned(document, obj, list(document.line_keys), header=True)
 
     async def update(
-        self, document: TargetDocument, existing: PostedRef, request_id: str
+        self,
+        document: TargetDocument,
+        existing: PostedRef,
+        request_id: str,
+        ownership: Ownership,
     ) -> PostedRef:
-        """Full update: the whole new body plus the current Id and SyncToken."""
+        """A sparse update of what costbridge owns (``sparse.py``), after reading the document:
+        an owned field a person changed since our last write stops it (``EditedInTargetError``)
+        unless a person chose Procore's version (``ownership.overwrite``)."""
         entity = document.kind.value
         current = await self.client.read(entity, existing.id)
         token = str(current["SyncToken"])
-        body = {**document.body, "Id": existing.id, "SyncToken": token}
+        if token != existing.sync_token and not ownership.overwrite:
+            found = sparse.edits(current, ownership, document)
+            if found:
+                label = f"{entity} {existing.doc_number or current.get('DocNumber') or existing.id}"
+                raise EditedInTargetError(label, found, system="qbo")
+        body, keys = sparse.merged_body(document, current, ownership)
+        body = {**body, "Id": existing.id, "SyncToken": token, "sparse": True}
         obj = await self.client.write(
             entity, body, request_id=versioned_request_id(request_id, token)
         )
-        return posted(document.kind, obj)
+        return _owned(document, obj, keys, header=ownership.header)
+
+    async def remove_lines(
+        self, existing: PostedRef, ownership: Ownership, request_id: str
+    ) -> PostedRef:
+        """A sparse update that leaves our lines out, so QBO deletes them; nothing else moves."""
+        nothing = TargetDocument(
+            kind=existing.kind, doc_number=existing.doc_number, marker="", body={"Line": []}
+        )
+        return await self.update(nothing, existing, request_id, ownership)
 
     async def void(self, existing: PostedRef, request_id: str) -> None:
         """Invoices are voided (they stay, at zero); the other kinds are deleted.
