@@ -54,7 +54,7 @@ def amending(svc: Service, doc: SourceDocument) -> bool:
         doc.kind is DocumentKind.COMMITMENT_CHANGE_ORDER
         and bool(doc.contract_id)
         and svc.settings.commitment_change_orders == "amend"
-        and bool(getattr(svc.target, "amends", False))
+        and svc.target.amends
     )
 
 

@@ -135,6 +135,9 @@ def _lines(
     """The planned lines in order (``sparse``): on a Mod, ours with their TxnLineID (-1 for
     new ones), everyone else's by TxnLineID only, so QuickBooks keeps them as they are."""
     for entry in plan:
+        if "clear" in entry:  # ClearExpenseLines / ClearItemLines: that list loses every line
+            sub(element, f"Clear{entry['group']}s", "true")
+            continue
         line = sub(element, f"{entry['group']}{'Mod' if mod else 'Add'}")
         if mod:
             sub(line, "TxnLineID", str(entry.get("keep") or entry["txn_line_id"]))

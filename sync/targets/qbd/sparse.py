@@ -143,7 +143,20 @@ def mod_plan(
     for i in sorted(wanted.values()):
         group = group_of(kind, lines[i])
         by_group[group].append({"line": i, "txn_line_id": "-1", "group": group})
-    return [entry for group in groups(kind) for entry in by_group.get(group, [])]
+    had = {group for group, _ in ret_lines(ret)}
+    return [
+        entry
+        for group in groups(kind)
+        for entry in (by_group.get(group) or _cleared(kind, group, had))
+    ]
+
+
+def _cleared(kind: TargetKind, group: str, had: set[str]) -> list[Entry]:
+    """A list that had lines and keeps none of them: a Mod that names no line of it leaves it
+    as it is (bills and vendor credits hold two lists), so it is cleared explicitly."""
+    if len(groups(kind)) > 1 and group in had:
+        return [{"clear": group, "group": group}]
+    return []
 
 
 def _owner_of(
@@ -199,7 +212,8 @@ def lost_lines(
 
 def _entries(plan: list[Entry], ret: etree._Element) -> Iterator[tuple[Entry, str, etree._Element]]:
     """Each planned line with the Ret line QuickBooks answered for it (same order)."""
-    for entry, (group, element) in zip(plan, ret_lines(ret), strict=False):
+    written = [entry for entry in plan if "clear" not in entry]
+    for entry, (group, element) in zip(written, ret_lines(ret), strict=False):
         yield entry, group, element
 
 
