@@ -99,6 +99,9 @@ class QbdRequest(SQLModel, table=True):
     retry_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     # A Mod's lines planned from the transaction as read just before (sync.targets.qbd.sparse)
     merge: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # A commitment change order whose lines go onto this commitment's purchase order
+    # (sync.engine.amend): the Mod names only its lines, never the header.
+    amends_document_id: int | None = Field(default=None, foreign_key="source_documents.id")
     last_status: str = Field(default="", max_length=16)
     last_message: str = Field(default="", sa_column=Column(Text, nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))

@@ -23,15 +23,10 @@ A target that cannot amend yet (``Target.amends`` false) posts every change orde
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
-
-from db.models import DocumentVersion, SourceDocumentRow, TargetLink
+from db.models import TargetLink
 from sync.engine import states
-from sync.engine.documents import current_version, enqueue_sync, find_document, ref_of
+from sync.engine.documents import current_version, enqueue_sync, find_document
 from sync.engine.posting import find_link
 from sync.models import DocumentKind, DocumentRef, MappedDocument, SourceDocument, TargetKind
 from sync.service import Service
@@ -113,28 +108,3 @@ def tagged(mapped: MappedDocument) -> MappedDocument:
         for line in mapped.lines
     )
     return mapped.model_copy(update={"lines": lines})
-
-
-async def wake_change_orders(
-    session: AsyncSession, commitment: SourceDocumentRow, *, now: datetime
-) -> int:
-    """The commitment's sync ended: its change orders waiting for it look again now."""
-    rows = await session.execute(
-        select(SourceDocumentRow)
-        .join(DocumentVersion, col(DocumentVersion.id) == col(SourceDocumentRow.current_version_id))
-        .where(
-            col(SourceDocumentRow.source) == commitment.source,
-            col(SourceDocumentRow.kind) == DocumentKind.COMMITMENT_CHANGE_ORDER.value,
-            col(SourceDocumentRow.contract_id) == commitment.external_id,
-            col(DocumentVersion.state) == states.WAITING,
-        )
-    )
-    woken = 0
-    for row in rows.scalars():
-        version = await current_version(session, row)
-        if version is not None:
-            version.next_attempt_at = now
-            session.add(version)
-        await enqueue_sync(session, ref_of(row), now=now)
-        woken += 1
-    return woken

@@ -252,6 +252,32 @@ async def wake_waiting(session: AsyncSession, *, now: datetime) -> int:
     return woken
 
 
+async def wake_change_orders(
+    session: AsyncSession, commitment: SourceDocumentRow, *, now: datetime
+) -> int:
+    """The commitment's sync ended (or its purchase order was answered for): its change
+    orders waiting to amend it look again now (sync.engine.amend)."""
+    rows = await session.execute(
+        select(SourceDocumentRow)
+        .join(DocumentVersion, col(DocumentVersion.id) == col(SourceDocumentRow.current_version_id))
+        .where(
+            col(SourceDocumentRow.source) == commitment.source,
+            col(SourceDocumentRow.kind) == DocumentKind.COMMITMENT_CHANGE_ORDER.value,
+            col(SourceDocumentRow.contract_id) == commitment.external_id,
+            col(DocumentVersion.state) == states.WAITING,
+        )
+    )
+    woken = 0
+    for row in rows.scalars():
+        version = await current_version(session, row)
+        if version is not None:
+            version.next_attempt_at = now
+            session.add(version)
+        await enqueue_sync(session, ref_of(row), now=now)
+        woken += 1
+    return woken
+
+
 def label(row: SourceDocumentRow) -> str:
     """``"commitment change order 001 (document 4)"``."""
     return f"{row.kind.replace('_', ' ')} {row.number} (document {row.id})"

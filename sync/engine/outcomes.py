@@ -18,7 +18,7 @@ from sqlmodel import col
 
 from db.models import DeadLetter, DocumentVersion, HistoryEntry, SourceDocumentRow, TargetLink
 from sync.engine import queue, states
-from sync.engine.documents import add_history, transition
+from sync.engine.documents import add_history, enqueue_sync, ref_of, transition
 from sync.engine.posting import PostResult, apply_result, find_link
 from sync.errors import AttentionReason
 
@@ -27,6 +27,7 @@ from sync.errors import AttentionReason
 VOID_REQUESTED = "void requested"
 VOID_REFUSED = "void refused"
 VOIDED = "voided in QuickBooks"
+VOIDED_IN_TARGET = "voided in target"  # the target's answer, on the version the void was for
 # States a requested void does not settle: a write in flight (the void is a sign flip's, its
 # replacement follows), or already settled for good.
 _NOT_SETTLED_BY_VOID = frozenset({states.POSTING, states.SKIPPED, states.SUPERSEDED})
@@ -155,40 +156,51 @@ async def record_voided(
     one already recorded as voided) is left as it is, so a late or repeated answer can never
     mark the wrong document. Returns whether it was recorded.
 
-    A void a person asked for (``void requested`` is the version's latest word on voids)
-    settles the version: ``skipped``, "voided in QuickBooks", with that person as actor, and a
-    notice for whoever tells people (the Slack message is edited to "voided").
+    A void a person asked for (``pending_void``: the document's latest word on voids) settles
+    the document's current version — the one asked about, or a newer one read while the void
+    waited for the Web Connector: ``skipped``, "voided in QuickBooks", with that person as
+    actor, and a notice for whoever tells people (the Slack message is edited to "voided"). A
+    newer version that posted meanwhile (re-approved, an update behind the void) is not
+    settled: it syncs again, and posts as a new document.
     """
     if link.voided or link.target_id != target_id:
         return False
+    requested = await pending_void(session, link.document_id)
     _mark_voided(session, link, now)
     if link.amends_document_id is None:
         await _void_amending(session, link, now)
     if version is not None:
-        await note(session, version, "voided in target", detail, now=now)
-        requested = await void_requested(session, version)
-        if requested is not None and version.state not in _NOT_SETTLED_BY_VOID:
-            await transition(
-                session,
-                version,
-                states.SKIPPED,
-                VOIDED,
-                now=now,
-                actor=requested.actor,
-                detail=detail,
-            )
-            await queue.enqueue(
-                session,
-                key=f"notify:{version.document_id}",
-                kind="notify",
-                data={
-                    "document_id": version.document_id,
-                    "version_id": version.id,
-                    "state": states.SKIPPED,
-                },
-                now=now,
-            )
+        await note(session, version, VOIDED_IN_TARGET, detail, now=now)
+    current = await _current_version(session, link.document_id)
+    if requested is None or current is None or current.state in _NOT_SETTLED_BY_VOID:
+        return True
+    if current.state == states.POSTED and current.id != requested.version_id:
+        document = await session.get(SourceDocumentRow, link.document_id)
+        assert document is not None
+        await enqueue_sync(session, ref_of(document), now=now)
+        return True
+    await transition(
+        session, current, states.SKIPPED, VOIDED, now=now, actor=requested.actor, detail=detail
+    )
+    await queue.enqueue(
+        session,
+        key=f"notify:{current.document_id}",
+        kind="notify",
+        data={
+            "document_id": current.document_id,
+            "version_id": current.id,
+            "state": states.SKIPPED,
+        },
+        now=now,
+    )
     return True
+
+
+async def _current_version(session: AsyncSession, document_id: int) -> DocumentVersion | None:
+    document = await session.get(SourceDocumentRow, document_id)
+    if document is None or document.current_version_id is None:
+        return None
+    return await session.get(DocumentVersion, document.current_version_id, with_for_update=True)
 
 
 def _mark_voided(session: AsyncSession, link: TargetLink, now: datetime) -> None:
@@ -223,20 +235,21 @@ async def _void_amending(session: AsyncSession, link: TargetLink, now: datetime)
             await note(
                 session,
                 version,
-                "voided in target",
+                VOIDED_IN_TARGET,
                 f"its lines went with {link.target_kind} {link.doc_number or link.target_id}, "
                 "the commitment's purchase order, voided or deleted",
                 now=now,
             )
 
 
-async def void_requested(session: AsyncSession, version: DocumentVersion) -> HistoryEntry | None:
-    """The version's pending "void requested" line (its latest word on voids), if any."""
+async def pending_void(session: AsyncSession, document_id: int) -> HistoryEntry | None:
+    """The document's "void requested" line when it is still pending: asked, and neither
+    refused nor done since (whichever version it was asked on)."""
     stmt = (
         select(HistoryEntry)
         .where(
-            col(HistoryEntry.version_id) == version.id,
-            col(HistoryEntry.cause).in_((VOID_REQUESTED, VOID_REFUSED)),
+            col(HistoryEntry.document_id) == document_id,
+            col(HistoryEntry.cause).in_((VOID_REQUESTED, VOID_REFUSED, VOIDED_IN_TARGET)),
         )
         .order_by(col(HistoryEntry.id).desc())
         .limit(1)

@@ -18,7 +18,13 @@ from sqlmodel import col
 
 from db.models import DocumentVersion, HistoryEntry, SourceDocumentRow, TargetLink
 from sync.engine import amend, conflicts, credits, outcomes, states
-from sync.engine.documents import current_version, find_document, record_version, transition
+from sync.engine.documents import (
+    current_version,
+    find_document,
+    record_version,
+    transition,
+    wake_change_orders,
+)
 from sync.engine.mapping_step import map_for_target
 from sync.engine.posting import PostResult, find_link, post_document, reissue_of
 from sync.engine.replace import void_replaced
@@ -58,7 +64,7 @@ async def _wake_change_orders(svc: Service, ref: DocumentRef) -> None:
     async with svc.sessions() as session, session.begin():
         row = await find_document(session, ref)
         if row is not None:
-            await amend.wake_change_orders(session, row, now=svc.clock.now())
+            await wake_change_orders(session, row, now=svc.clock.now())
 
 
 async def _sync_document(svc: Service, ref: DocumentRef) -> None:
@@ -86,7 +92,11 @@ async def _sync_document(svc: Service, ref: DocumentRef) -> None:
             await transition(session, version, states.FETCHED, "fetched", now=now)
         link = await find_link(session, recorded.document.id or 0, svc.target.name)
         auto_void = False
-        if not doc.approved:
+        if not doc.approved and await _void_pending(session, link):
+            # Asked and answered: the void waits for the target (the Web Connector), and its
+            # answer settles the document; asking again would reopen the answered question.
+            bound.info("pipeline.void_pending", status=doc.status)
+        elif not doc.approved:
             if version.state != states.FETCHED:
                 await transition(session, version, states.FETCHED, "waiting for approval", now=now)
             reason = AttentionReason(
@@ -403,6 +413,9 @@ async def _source_gone(svc: Service, ref: DocumentRef) -> None:
             f"posted as {_posted_label(link) if link else ''}. Void it?",
         )
         auto_void = False
+        if await _void_pending(session, link):
+            log.info("pipeline.void_pending", document=ref.id)
+            return
         if link is not None and not link.voided:
             auto_void = svc.settings.auto_void
             if not auto_void:
@@ -412,6 +425,13 @@ async def _source_gone(svc: Service, ref: DocumentRef) -> None:
     log.info("pipeline.source_deleted", document=ref.id, auto_void=auto_void)
     if auto_void:
         await _auto_void(svc, row.id or 0, reason, why="deleted in Procore")
+
+
+async def _void_pending(session: AsyncSession, link: TargetLink | None) -> bool:
+    """A void of the linked document was asked for and its answer has not come yet."""
+    if link is None or link.voided:
+        return False
+    return await outcomes.pending_void(session, link.document_id) is not None
 
 
 def _posted_label(link: TargetLink) -> str:

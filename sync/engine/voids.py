@@ -11,7 +11,7 @@ The discipline both share (``void_linked``):
   (``sync.engine.outcomes.record_voided``: ``voided``, ``voided_kind``, ``voided_target_id``,
   ``voided_at``) in one transaction with the history.
 - A target that answers later raises ``OutcomeToFollow``; the answer goes through the same
-  ``record_voided`` (``sync.targets.qbd.exchange``).
+  ``record_voided`` (``sync.targets.qbd.void_answers``).
 
 ``void_document`` is the operation a person runs (``costbridge void``, Slack's "Void in
 QuickBooks"): it writes "void requested" with its actor and an audit row before asking the
@@ -75,7 +75,8 @@ async def void_linked(
     rid = void_request_id(svc.target_account, document_key, link)
     if link.amends_document_id is not None:
         # Its lines amend the commitment's purchase order, which stays: only they go.
-        await svc.target.remove_lines(old, replace(ownership_of(link), overwrite=True), rid)
+        owned = replace(ownership_of(link), overwrite=True)
+        await svc.target.remove_lines(old, owned, rid, document_key)
     else:
         await svc.target.void(old, rid)
     async with svc.sessions() as session, session.begin():

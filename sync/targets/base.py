@@ -130,10 +130,11 @@ class Target(Protocol):
         ...
 
     async def remove_lines(
-        self, existing: PostedRef, ownership: Ownership, request_id: str
+        self, existing: PostedRef, ownership: Ownership, request_id: str, document_key: str
     ) -> PostedRef:
         """Take the owned lines out of a document that stays (a change order that amended its
-        commitment's purchase order was voided). Same checks as ``update``."""
+        commitment's purchase order was voided). Same checks as ``update``. ``document_key``
+        says whose lines: the commitment's and other change orders' links hold it too."""
         ...
 
     async def create_party(self, request: PartyRequest) -> ReferenceRecord:

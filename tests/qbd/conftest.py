@@ -110,7 +110,10 @@ async def make_harness(
     world = build_world(clock)
     company = seed_demo(clock)
     base = Settings(_env_file=None, data_dir=str(tmp_path))
-    settings = qbd_settings(base, world).model_copy(update={"database_url": db_url, **overrides})
+    # Change orders post as purchase orders of their own, as in tests/e2e: the commitments
+    # of the demo world hold no schedule of values (test_commitments.py amends).
+    update = {"database_url": db_url, "commitment_change_orders": "separate", **overrides}
+    settings = qbd_settings(base, world).model_copy(update=update)
     svc = build_service(
         settings,
         clock=clock,

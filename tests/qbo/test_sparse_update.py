@@ -213,7 +213,7 @@ async def test_amending_adds_edits_and_removes_only_the_change_orders_lines(
     ]  # fmt: skip
     assert len(po["Line"]) == 15
 
-    await target.remove_lines(two, owned(two, header=False, overwrite=True), "a-4")
+    await target.remove_lines(two, owned(two, header=False, overwrite=True), "a-4", "k")
     po = await client.read("PurchaseOrder", commitment.id)
     assert len(po["Line"]) == 12
     assert {tagged_line_id(line.get("Description") or "") for line in po["Line"]} >= {"001-1"}

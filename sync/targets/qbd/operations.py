@@ -26,12 +26,12 @@ from sync.targets.qbd import outbox, refresh, sessions
 from sync.targets.qbd.company import by_username, ensure_configured
 from sync.targets.qbd.exchange import (
     PARSE_ERROR,
-    Context,
     next_request,
     take_hresult,
     take_response,
 )
 from sync.targets.qbd.passwords import burn_time, verify_password
+from sync.targets.qbd.settle import Context
 
 log = structlog.get_logger("costbridge.qbwc")
 NVU = "nvu"

@@ -65,11 +65,20 @@ async def enqueue_document(
     version_id: int,
     content_hash: str,
     now: datetime,
+    amends_document_id: int | None = None,
 ) -> QbdRequest:
-    """Queue the write of one document version (idempotent for the same version)."""
+    """Queue the write of one document version (idempotent for the same version).
+
+    ``amends_document_id``: the commitment whose purchase order gets this change order's
+    lines (``sync.engine.amend``) instead of a transaction of its own.
+    """
     rows = [r for r in await open_rows(session, company_id, subject) if r.kind == TXN]
     for row in rows:
-        if row.version_id == version_id and row.content_hash == content_hash:
+        if (
+            row.version_id == version_id
+            and row.content_hash == content_hash
+            and row.amends_document_id == amends_document_id
+        ):
             return row  # the same version again (a re-run of the pipeline): nothing new
     waiting = [r for r in rows if r.state == QUEUED and not r.verify]
     body = json.dumps(document.body)
@@ -88,6 +97,7 @@ async def enqueue_document(
     row.document_id = document_id
     row.version_id = version_id
     row.content_hash = content_hash
+    row.amends_document_id = amends_document_id
     row.body = body
     row.updated_at = now
     session.add(row)
@@ -105,11 +115,14 @@ async def enqueue_void(
     document_id: int,
     version_id: int,
     now: datetime,
+    amends_document_id: int | None = None,
 ) -> QbdRequest:
     """Queue the void (or delete) of one transaction, once: a re-run finds the open row.
 
     It goes ahead of anything queued later for the same document (one row per subject at a
     time, oldest first), so a replacement is only written after QuickBooks answered.
+    ``amends_document_id``: not a void but the removal of a change order's lines from that
+    commitment's purchase order, which stays.
     """
     for row in await open_rows(session, company_id, subject):
         if row.kind == VOID and row.txn_id == txn_id:
@@ -123,6 +136,7 @@ async def enqueue_void(
         document_id=document_id,
         version_id=version_id,
         txn_id=txn_id,
+        amends_document_id=amends_document_id,
         created_at=now,
         updated_at=now,
     )
@@ -328,7 +342,7 @@ def unanswered(row: QbdRequest, now: datetime) -> None:
     row.updated_at = now
     if (row.kind == TXN and row.step == "add") or (row.kind == VOID and row.step == "void"):
         row.verify = True
-    if row.kind == TXN and row.step == "mod":
+    if row.kind in (TXN, VOID) and row.step == "mod":
         row.step, row.edit_sequence = "", ""  # read again; ``merge`` says what it sent
     if row.kind == LIST_QUERY:
         restart_read(row, now)

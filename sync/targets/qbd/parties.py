@@ -2,7 +2,7 @@
 
 Like every Desktop write the outcome comes later: the request goes into the company file's
 queue (``outbox.enqueue_name``) and the Web Connector brings the answer. The answer records
-the list mirror and the link (``exchange._name_answer``), then queues the caller's follow-up
+the list mirror and the link (``list_answers.name_answer``), then queues the caller's follow-up
 work item with the answer in its data, which calls ``create_party`` again: this time the
 mirror already holds the party and it is returned at once.
 """

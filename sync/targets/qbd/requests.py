@@ -164,14 +164,17 @@ def txn_mod(
     edit_sequence: str,
     po_item: str,
     plan: list[sparse.Entry] | None = None,
+    header: bool = True,
 ) -> etree._Element:
     """``plan`` from ``sparse.mod_plan`` (after reading the transaction); without one every
-    line is replaced (each sent as new, TxnLineID -1)."""
+    line is replaced (each sent as new, TxnLineID -1). Without ``header`` only lines are
+    named (a change order amending its commitment's purchase order owns nothing else)."""
     rq = request(f"{kind.value}ModRq", request_id)
     mod = sub(rq, f"{kind.value}Mod")
     sub(mod, "TxnID", txn_id)
     sub(mod, "EditSequence", edit_sequence)
-    _header(mod, kind, body)
+    if header:
+        _header(mod, kind, body)
     _lines(
         mod,
         body,
@@ -191,6 +194,7 @@ def txn_find(kind: TargetKind, body: dict[str, Any], request_id: str) -> etree._
     number = sub(rq, "RefNumberFilter")
     sub(number, "MatchCriterion", "StartsWith")
     sub(number, "RefNumber", str(body["ref_number"]))
+    sub(rq, "IncludeLineItems", "true")  # what is found is linked line by line
     return rq
 
 

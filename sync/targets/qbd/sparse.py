@@ -173,6 +173,8 @@ def _owner_of(
     if ownership.adopts_all_lines:
         # costbridge wrote the whole transaction and kept no line ids: ours, by position
         return keys[n] if n < len(keys) else GONE
+    if ownership.header:
+        return None  # only lines that amend a purchase order carry tags (sync.engine.amend)
     tagged = tagged_line_id(text_of(element, "Desc") or text_of(element, "Memo"))
     if tagged is not None and tagged in keys and tagged not in ownership.line_ids:
         return tagged
@@ -218,9 +220,15 @@ def _entries(plan: list[Entry], ret: etree._Element) -> Iterator[tuple[Entry, st
 
 
 def owned_after(
-    kind: TargetKind, body: Mapping[str, Any], ret: etree._Element, plan: list[Entry]
+    kind: TargetKind,
+    body: Mapping[str, Any],
+    ret: etree._Element,
+    plan: list[Entry],
+    *,
+    header: bool = True,
 ) -> tuple[dict[str, str], Json]:
-    """Line ids (source → TxnLineID) and the owned fields, from the Add/Mod answer."""
+    """Line ids (source → TxnLineID) and the owned fields, from the Add/Mod answer; the
+    header's only when it is owned (``Ownership.header``)."""
     lines = body["lines"]
     keys = _keys(body)
     line_ids: dict[str, str] = {}
@@ -231,8 +239,8 @@ def owned_after(
         key, line = keys[entry["line"]], lines[entry["line"]]
         line_ids[key] = text_of(element, "TxnLineID")
         projected[key] = _read(element, _paths(group, line))
-    header = _read(ret, _header_paths(kind, body))
-    return line_ids, {"header": header, "lines": projected}
+    fields = _read(ret, _header_paths(kind, body)) if header else {}
+    return line_ids, {"header": fields, "lines": projected}
 
 
 def edits(

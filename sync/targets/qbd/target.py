@@ -16,6 +16,7 @@ from sqlmodel import col
 from db.models import DocumentVersion, SourceDocumentRow, TargetLink
 from db.models_qbd import QbdCompanyFile
 from sync.clock import Clock
+from sync.engine.posting import find_link
 from sync.engine.routes import KIND_OF_SHORT, document_key
 from sync.errors import FatalError, SystemAwayError
 from sync.models import (
@@ -36,10 +37,9 @@ from sync.targets.qbd.requests import PARTY_TAG, VOIDABLE
 
 
 class QbdTarget:
-    # Desktop posts commitment change orders as purchase orders of their own for now: its
-    # line Mods are sent when the Web Connector polls (sync.targets.qbd.exchange), where the
-    # read-merge-write of an amend has not been built yet.
-    amends = False
+    # A commitment change order's lines go onto its commitment's purchase order: a header-less
+    # PurchaseOrderMod planned when the Web Connector polls (sync.targets.qbd.exchange).
+    amends = True
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], clock: Clock, settings: Settings
@@ -107,7 +107,8 @@ class QbdTarget:
     ) -> PostedRef:
         # Add or Mod is decided when the request is sent (the link, and its EditSequence,
         # may change before the Web Connector comes); the queue row is the same either way.
-        await self._enqueue(document)
+        # Owning no header: a change order amending its commitment's purchase order.
+        await self._enqueue(document, amends=None if ownership.header else existing)
         raise AssertionError("unreachable")
 
     async def void(self, existing: PostedRef, request_id: str) -> None:
@@ -141,12 +142,36 @@ class QbdTarget:
         )
 
     async def remove_lines(
-        self, existing: PostedRef, ownership: Ownership, request_id: str
+        self, existing: PostedRef, ownership: Ownership, request_id: str, document_key: str
     ) -> PostedRef:
-        raise FatalError(
-            "QuickBooks Desktop does not amend purchase orders (amends is false): there are no "
-            "amended lines to remove",
-            system="qbd",
+        """Queue the removal of a change order's lines from its commitment's purchase order
+        (a void row: ``exchange.py`` reads the purchase order, then Mods it without them),
+        then ``OutcomeToFollow``."""
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            company = await self._company(session, now)
+            assert company.id is not None
+            doc_row, version_id, _ = await _current_version(session, document_key)
+            link = await find_link(session, doc_row, self.name)
+            if link is None or link.amends_document_id is None:
+                raise FatalError(
+                    f"{document_key} did not add lines to another document: nothing to remove",
+                    system="qbd",
+                )
+            row = await outbox.enqueue_void(
+                session,
+                company.id,
+                subject=document_key,
+                kind=existing.kind.value,
+                txn_id=existing.id,
+                document_id=doc_row,
+                version_id=version_id,
+                now=now,
+                amends_document_id=link.amends_document_id,
+            )
+        raise OutcomeToFollow(
+            f"removal of its lines from {existing.kind.value} {existing.doc_number or existing.id}"
+            f" queued for the Web Connector ({self.name}, request {row.id})"
         )
 
     async def create_party(self, request: PartyRequest) -> ReferenceRecord:
@@ -170,13 +195,14 @@ class QbdTarget:
             detail += "; name fitted: " + "; ".join(warnings)
         raise OutcomeToFollow(detail)
 
-    async def _enqueue(self, document: TargetDocument) -> None:
+    async def _enqueue(self, document: TargetDocument, amends: PostedRef | None = None) -> None:
         now = self.clock.now()
         key = document.marker.split(":", 1)[1]
         async with self.sessions() as session, session.begin():
             company = await self._company(session, now)
             assert company.id is not None
             doc_row, version_id, content_hash = await _current_version(session, key)
+            commitment = await _owner_of(session, self.name, amends) if amends else None
             row = await outbox.enqueue_document(
                 session,
                 company.id,
@@ -186,15 +212,40 @@ class QbdTarget:
                 version_id=version_id,
                 content_hash=content_hash,
                 now=now,
+                amends_document_id=commitment.document_id if commitment else None,
             )
-        party = PARTY_TAG[document.kind].removesuffix("Ref").lower()
-        detail = (
-            f"queued for the Web Connector ({self.name}, request {row.id}): "
-            f"{document.kind.value} {document.doc_number} to {party} {document.body['party']}"
-        )
+        if amends is not None:
+            detail = (
+                f"queued for the Web Connector ({self.name}, request {row.id}): its lines onto "
+                f"{amends.kind.value} {amends.doc_number or amends.id}"
+            )
+        else:
+            party = PARTY_TAG[document.kind].removesuffix("Ref").lower()
+            detail = (
+                f"queued for the Web Connector ({self.name}, request {row.id}): "
+                f"{document.kind.value} {document.doc_number} to {party} {document.body['party']}"
+            )
         if document.notes:
             detail += "; text fitted: " + "; ".join(document.notes)
         raise OutcomeToFollow(detail)
+
+
+async def _owner_of(session: AsyncSession, target: str, existing: PostedRef) -> TargetLink:
+    """The link of the document that wrote the transaction (a commitment's purchase order is
+    also held by the links of the change orders that amend it: those own only lines)."""
+    stmt = select(TargetLink).where(
+        col(TargetLink.target) == target,
+        col(TargetLink.target_id) == existing.id,
+        col(TargetLink.amends_document_id).is_(None),
+    )
+    link = (await session.execute(stmt)).scalars().first()
+    if link is None:
+        raise FatalError(
+            f"{existing.kind.value} {existing.id} is not linked to any document here: "
+            "costbridge only changes what it wrote",
+            system="qbd",
+        )
+    return link
 
 
 async def _document_of(
@@ -205,16 +256,7 @@ async def _document_of(
     Only a transaction some document's link holds can be voided through here: never one
     costbridge did not write.
     """
-    stmt = select(TargetLink).where(
-        col(TargetLink.target) == target, col(TargetLink.target_id) == existing.id
-    )
-    link = (await session.execute(stmt)).scalar_one_or_none()
-    if link is None:
-        raise FatalError(
-            f"{existing.kind.value} {existing.id} is not linked to any change order here: "
-            "costbridge only voids what it wrote",
-            system="qbd",
-        )
+    link = await _owner_of(session, target, existing)
     row = await session.get(SourceDocumentRow, link.document_id)
     assert row is not None and row.id is not None and row.current_version_id is not None
     key = document_key(row.source, DocumentKind(row.kind), row.external_id)

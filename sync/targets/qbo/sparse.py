@@ -179,6 +179,8 @@ def _owner_of(
         # costbridge wrote the whole document and kept no line ids: every line is ours, by
         # position; one past our lines had its source line removed (GONE: left out)
         return order[n] if n < len(order) else GONE
+    if own.header:
+        return None  # only lines that amend a purchase order carry tags (sync.engine.amend)
     tagged = tagged_line_id(str(line.get("Description") or ""))
     if tagged is not None and tagged in order and tagged not in own.line_ids:
         return tagged  # an amend whose answer was lost: the line is there already

@@ -136,7 +136,7 @@ class QboTarget:
         return _owned(document, obj, keys, header=ownership.header)
 
     async def remove_lines(
-        self, existing: PostedRef, ownership: Ownership, request_id: str
+        self, existing: PostedRef, ownership: Ownership, request_id: str, document_key: str
     ) -> PostedRef:
         """A sparse update that leaves our lines out, so QBO deletes them; nothing else moves."""
         nothing = TargetDocument(
