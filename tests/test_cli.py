@@ -44,8 +44,10 @@ def test_db_upgrade_status_and_retry_on_an_empty_database(env: Path) -> None:
 def test_demo_once_posts_the_mapped_and_leaves_the_unmapped_waiting(env: Path) -> None:
     result = CliRunner().invoke(app, ["demo", "--once"])
     assert result.exit_code == 0, result.output
-    assert "14 posted to the sandbox QuickBooks, 3 waiting for a human." in result.output
-    assert "PurchaseOrder SC-001-001 ($47026.60)" in result.output
+    assert "21 posted to the sandbox QuickBooks, 3 waiting for a human." in result.output
+    # the commitment posts as a purchase order; its ten-line change order adds lines to it
+    assert "→ PurchaseOrder 1021-SC-001 ($62750.00)" in result.output
+    assert "→ lines on PurchaseOrder 1021-SC-001 ($47026.60)" in result.output
     assert "no rule gives an account or an item" in result.output
 
 

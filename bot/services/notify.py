@@ -27,6 +27,7 @@ from sync.engine import states
 from sync.engine.conflicts import OVERWRITE
 from sync.engine.outcomes import VOIDED
 from sync.engine.posting import find_link
+from sync.engine.voids import posted_label
 from sync.service import Service
 
 log = structlog.get_logger("costbridge.slack")
@@ -106,7 +107,7 @@ async def show_posted(bot: SlackBot, svc: Service, row: SourceDocumentRow) -> No
     now = svc.clock.now()
     async with svc.sessions() as session, session.begin():
         link = await find_link(session, row.id, svc.target.name)
-        target = f"{link.target_kind} {link.doc_number or link.target_id}" if link else ""
+        target = posted_label(link) if link else ""
         msg = await store.message_for(session, row.id, store.ATTENTION)
         history, overwrite = "", None
         if msg is not None and msg.state != store.RESOLVED:

@@ -253,6 +253,42 @@ COMMITMENTS: list[tuple[int, int, str, list[tuple[str, str, list[LineSeed], str]
         ],
     ),
 ]
+# Each commitment's title and schedule of values (it posts as a purchase order; in ``amend`` mode
+# its change orders add their lines to it).
+COMMITMENT_SCHEDULES: dict[str, tuple[str, list[LineSeed]]] = {
+    "SC-001": (
+        "Electrical subcontract",
+        [
+            _l("Electrical rough-in (sub)", "48500.00", "16-100", "S"),
+            _l("Fixtures and devices", "12400.00", "16-100", "M"),
+            _l("Temporary power", "1850.00", "01-100", "E"),
+        ],
+    ),
+    "PO-004": (
+        "Concrete supply",
+        [
+            _l("Ready-mix, 80 cy", "12800.00", "03-300", "M", "80", "160.00", "cy"),
+            _l("Rebar, #4 and #5", "3950.00", "03-300", "M"),
+        ],
+    ),
+    "PO-010": (
+        "Earthwork equipment",
+        [
+            _l("Excavator, 2 weeks", "6400.00", "31-000", "E"),
+            _l("Fuel", "820.00", "31-000", "M"),
+        ],
+    ),
+    "SC-011": ("Drywall subcontract", [_l("Drywall L1-L3 (sub)", "68000.00", "09-200", "S")]),
+    "SC-012": (
+        "Plumbing subcontract",
+        [
+            _l("Plumbing rough-in (sub)", "54250.00", "15-400", "S"),
+            _l("Fixtures", "9300.00", "15-400", "M"),
+        ],
+    ),
+    "SC-020": ("Site electrical", [_l("Site electrical (sub)", "22000.00", "16-100", "S")]),
+    "PO-021": ("Paving supply", [_l("Base course, 120 t", "3480.00", "31-000", "M")]),
+}
 # (project index, [(co number, status, lines, title)])
 PRIME_CHANGE_ORDERS = [
     (
@@ -319,18 +355,21 @@ def build_world(clock: Clock | None = None) -> DemoWorld:
 
 
 def add_change_orders(world: DemoWorld) -> None:
-    """Create the twenty change orders (each creation queues a webhook when a hook exists)."""
+    """Create the seven commitments and their twenty change orders (each creation queues a
+    webhook when a hook exists)."""
     procore = world.procore
     for project, vendor, number, orders in COMMITMENTS:
         kind: CommitmentType = (
             "PurchaseOrderContract" if number.startswith("PO") else "WorkOrderContract"
         )
+        title, schedule = COMMITMENT_SCHEDULES[number]
         commitment = procore.add_commitment(
             world.project_ids[project],
             world.vendor_ids[vendor],
             type=kind,
             number=number,
-            title=number,
+            title=title,
+            lines=schedule,
         )
         for co_number, status, lines, title in orders:
             order = procore.add_commitment_change_order(

@@ -131,7 +131,11 @@ async def run_demo_qbd(settings: Settings, *, once: bool, port: int) -> int:
         typer.echo(f"Procore delivered {len(deliveries)} webhooks")
         typer.echo(f"worker ran {await drain(svc)} work items")
         _report("documents", await connector.run())
-        typer.echo("\nChange orders after the Web Connector's second run:")
+        # The commitments' purchase orders are in QuickBooks now: their change orders, woken
+        # by those answers, add their lines to them on the next run.
+        typer.echo(f"worker ran {await drain(svc)} work items")
+        _report("change orders onto their commitments", await connector.run())
+        typer.echo("\nDocuments after the Web Connector's third run:")
         posted, waiting = await summary(svc)
         typer.echo(
             f"\n{posted} posted to the sandbox QuickBooks Desktop company file "

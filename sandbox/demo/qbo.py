@@ -73,7 +73,7 @@ async def _run_demo(
             typer.echo(f"Slack (sandbox): open {slack.url}/ to resolve waiting change orders")
     try:
         await play(svc, world)
-        typer.echo("\nChange orders after the first pass:")
+        typer.echo("\nDocuments after the first pass:")
         posted, waiting = await summary(svc)
         typer.echo(f"\n{posted} posted to the sandbox QuickBooks, {waiting} waiting for a human.")
         if once:

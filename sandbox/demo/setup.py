@@ -198,8 +198,10 @@ async def summary(svc: Service) -> tuple[int, int]:
         if version.state == states.POSTED:
             posted += 1
             link = links[doc.id or 0]
+            onto = "lines on " if link.amends_document_id is not None else ""
             typer.echo(
-                f"  posted   {label} → {link.target_kind} {link.doc_number} (${version.total})"
+                f"  posted   {label} → {onto}{link.target_kind} {link.doc_number} "
+                f"(${version.total})"
             )
         elif version.state == states.NEEDS_ATTENTION:
             waiting += 1

@@ -30,7 +30,7 @@ from sync.engine.posting import PostResult, find_link, post_document, reissue_of
 from sync.engine.replace import void_replaced
 from sync.engine.retry import Reschedule, next_attempt_at
 from sync.engine.routes import document_key
-from sync.engine.voids import VoidRefused, void_document
+from sync.engine.voids import VoidRefused, posted_label, void_document
 from sync.errors import (
     AttentionReason,
     CostbridgeError,
@@ -102,7 +102,7 @@ async def _sync_document(svc: Service, ref: DocumentRef) -> None:
             reason = AttentionReason(
                 kind="source_unapproved",
                 message=f"Change order {doc.number} is now '{doc.status}' in Procore but "
-                f"was already posted as {_posted_label(link) if link else ''}; void it in "
+                f"was already posted as {posted_label(link) if link else ''}; void it in "
                 "QuickBooks?",
             )
             if link is not None and not link.voided:
@@ -410,7 +410,7 @@ async def _source_gone(svc: Service, ref: DocumentRef) -> None:
         reason = AttentionReason(
             kind="source_deleted",
             message=f"Change order {row.number} was deleted in Procore; it was "
-            f"posted as {_posted_label(link) if link else ''}. Void it?",
+            f"posted as {posted_label(link) if link else ''}. Void it?",
         )
         auto_void = False
         if await _void_pending(session, link):
@@ -432,7 +432,3 @@ async def _void_pending(session: AsyncSession, link: TargetLink | None) -> bool:
     if link is None or link.voided:
         return False
     return await outcomes.pending_void(session, link.document_id) is not None
-
-
-def _posted_label(link: TargetLink) -> str:
-    return f"{link.target_kind} {link.doc_number or link.target_id}"

@@ -52,8 +52,10 @@ def void_request_id(target_account: str, document_key: str, link: TargetLink) ->
 
 
 def posted_label(link: TargetLink) -> str:
-    """``"PurchaseOrder SC-001-003"``: the document the link holds."""
-    return f"{link.target_kind} {link.doc_number or link.target_id}"
+    """``"PurchaseOrder SC-001-003"``: the document the link holds; a change order that
+    amended its commitment's purchase order holds only its lines there."""
+    label = f"{link.target_kind} {link.doc_number or link.target_id}"
+    return f"{label} (lines of this change order)" if link.amends_document_id else label
 
 
 def link_total(link: TargetLink) -> Decimal:

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from db.models import MappingRuleRow
+from sandbox.demo.company import DemoWorld
 from sandbox.demo.qbo import play, start_world
 from sandbox.demo.slack import sandbox_slack
 from sandbox.slack.state import APPROVER
@@ -43,6 +44,12 @@ def _need_chromium() -> None:
     pytest.skip("chromium is not installed (apt-get install -y chromium); CI runs this test")
 
 
+def _po_lines(world: DemoWorld) -> int:
+    """Lines on the sandbox QuickBooks' purchase orders."""
+    rows = world.qbo.realm(world.qbo_company.realm_id).rows("PurchaseOrder")
+    return sum(len(row["Line"]) for row in rows)
+
+
 async def test_a_waiting_change_order_is_resolved_by_clicking(tmp_path: Path) -> None:
     _need_chromium()
     from playwright.async_api import async_playwright
@@ -54,7 +61,7 @@ async def test_a_waiting_change_order_is_resolved_by_clicking(tmp_path: Path) ->
         await play(svc, world)
         # The first pass used Procore's 10-second allowance; the subject here is the page.
         world.procore.limiter.configure(spike_limit=10_000)
-        posted_before = len(world.qbo.realm(world.qbo_company.realm_id).rows("PurchaseOrder"))
+        posted_before = _po_lines(world)
         stop = asyncio.Event()
         worker = asyncio.create_task(run_forever(svc, stop))
         try:
@@ -77,8 +84,8 @@ async def test_a_waiting_change_order_is_resolved_by_clicking(tmp_path: Path) ->
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
             await hooks.aclose()
-    rows = world.qbo.realm(world.qbo_company.realm_id).rows("PurchaseOrder")
-    assert len(rows) > posted_before
+    # its lines went onto its commitment's purchase order (amend mode, the default)
+    assert _po_lines(world) > posted_before
     async with svc.sessions() as session:
         authors = [r.author for r in (await session.execute(select(MappingRuleRow))).scalars()]
     assert APPROVER in authors

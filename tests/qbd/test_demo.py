@@ -24,6 +24,9 @@ def test_demo_into_quickbooks_desktop(tmp_path: Path, monkeypatch: pytest.Monkey
         get_settings.cache_clear()
         structlog.configure(**logging)
     assert result.exit_code == 0, result.output
-    assert "14 posted to the sandbox QuickBooks Desktop company file" in result.output
-    assert "3 waiting for a human" in result.output
-    assert "PurchaseOrder SC-001-001 ($47026.60)" in result.output
+    # seven commitments and fourteen change orders; the change orders' lines went onto their
+    # commitments' purchase orders: nine transactions (seven purchase orders, two invoices)
+    assert "21 posted to the sandbox QuickBooks Desktop company file" in result.output
+    assert "(9 transactions there), 3 waiting for a human" in result.output
+    assert "→ PurchaseOrder 1021-SC-001 ($62750.00)" in result.output
+    assert "→ lines on PurchaseOrder 1021-SC-001 ($47026.60)" in result.output
