@@ -68,10 +68,15 @@ async def record_version(session: AsyncSession, doc: SourceDocument, *, now: dat
             )
         )
     ).scalar_one_or_none()
-    if existing is not None:
+    if existing is not None and existing.id == row.current_version_id:
         if existing.payload is None and existing.state not in states.SETTLED:
             existing.payload = doc.model_dump_json()
         return Recorded(row, existing, is_new_version=False)
+    if existing is not None:
+        # Back to what an earlier version said (approved again after a void; a revision
+        # undone): that is a change from the current version, so the earlier one is current
+        # again and goes through the pipeline anew (the link decides what the target needs).
+        return await _revived(session, row, existing, doc, now=now)
 
     version = DocumentVersion(
         document_id=row.id,
@@ -97,6 +102,42 @@ async def record_version(session: AsyncSession, doc: SourceDocument, *, now: dat
         "fetched from source",
         now=now,
         detail=f"status {doc.status}, {len(doc.lines)} lines, {doc.total}",
+    )
+    for older in await _replaceable_versions(session, row.id, exclude=version.id):
+        await transition(
+            session,
+            older,
+            states.SUPERSEDED,
+            "newer version in source",
+            now=now,
+            detail=f"replaced by version {version.id}",
+        )
+    row.current_version_id = version.id
+    session.add(row)
+    return Recorded(row, version, is_new_version=True)
+
+
+async def _revived(
+    session: AsyncSession,
+    row: SourceDocumentRow,
+    version: DocumentVersion,
+    doc: SourceDocument,
+    *,
+    now: datetime,
+) -> Recorded:
+    assert row.id is not None and version.id is not None
+    version.payload = doc.model_dump_json()
+    version.source_status, version.approved = doc.status[:32], doc.approved
+    version.attempts, version.last_error, version.outcome_unknown = 0, "", False
+    version.next_attempt_at = None
+    await transition(
+        session,
+        version,
+        states.RECEIVED,
+        "fetched from source",
+        now=now,
+        detail=f"status {doc.status}, {len(doc.lines)} lines, {doc.total}: the same again as "
+        f"version {version.id} said",
     )
     for older in await _replaceable_versions(session, row.id, exclude=version.id):
         await transition(

@@ -86,7 +86,10 @@ async def post_document(
             rid = request_id(target_account, document_key, content_hash, "update")
             updated = await target.update(document, found, rid, Ownership())
             return PostResult(updated, "found", document.notes)
-    rid = request_id(target_account, document_key, content_hash, "create")
+    # A document re-issued after a void may carry the very content of the voided one's create:
+    # its own request id, or QuickBooks would answer the voided document's create again.
+    operation = f"create-r{mapped.reissue}" if mapped.reissue else "create"
+    rid = request_id(target_account, document_key, content_hash, operation)
     return PostResult(await target.create(document, rid), "created", document.notes)
 
 

@@ -300,3 +300,44 @@ async def test_purchase_order_deleted_in_quickbooks_needs_a_human(harness: Harne
     assert version.state == states.NEEDS_ATTENTION
     assert [r["kind"] for r in json.loads(version.reasons)] == ["target_missing"]
     assert h.qbo_rows("PurchaseOrder") == []
+
+
+async def test_a_change_undone_in_procore_is_undone_in_quickbooks(harness: Harness) -> None:
+    """A → B → A: the third state is what an earlier version said; it is a change all the same,
+    and QuickBooks ends with A, not B."""
+    h = harness
+    order_id = commitment_change_order(h.world, one_line("1000.00"))
+    h.world.procore.update_change_order(order_id, title="Conduit reroute")
+    await h.deliver()
+    await h.drain()
+    h.world.procore.update_change_order(order_id, title="Conduit reroute, level 2")
+    await h.deliver()
+    await h.drain()
+    [po] = h.qbo_rows("PurchaseOrder")
+    assert "Conduit reroute, level 2" in po["PrivateNote"]
+    h.world.procore.update_change_order(order_id, title="Conduit reroute")
+    await h.deliver()
+    await h.drain()
+    [po] = h.qbo_rows("PurchaseOrder")
+    assert "Conduit reroute" in po["PrivateNote"] and "level 2" not in po["PrivateNote"]
+    assert (await _current_version(h)).state == states.POSTED
+
+
+async def test_approved_again_before_anyone_voided_it_settles_as_posted(harness: Harness) -> None:
+    """Approved, set back to pending (Slack asks whether to void), approved again: the question
+    is answered by Procore itself; nothing is voided and the document is posted."""
+    h = harness
+    order_id = commitment_change_order(h.world, one_line("1000.00"))
+    await h.deliver()
+    await h.drain()
+    h.world.procore.update_change_order(order_id, status="pending")
+    await h.deliver()
+    await h.drain()
+    assert (await _current_version(h)).state == states.NEEDS_ATTENTION
+    h.world.procore.update_change_order(order_id, status="approved")
+    await h.deliver()
+    await h.drain()
+    current = await _current_version(h)
+    assert current.state == states.POSTED and json.loads(current.reasons) == []
+    [po] = h.qbo_rows("PurchaseOrder")
+    assert Decimal(str(po["TotalAmt"])) == Decimal("1000.00")

@@ -156,3 +156,34 @@ async def test_auto_void_still_asks_when_only_unapproved(harness: Harness) -> No
     await h.drain()
     assert h.qbo_rows("PurchaseOrder") == []
     assert (await version(h)).state == states.SKIPPED
+
+
+async def test_a_change_order_approved_again_after_its_void_posts_a_new_invoice(
+    harness: Harness,
+) -> None:
+    """Un-approved, voided on a person's word, then approved again in Procore: a new invoice
+    numbered apart from the voided one, which stays voided (never brought back)."""
+    h = harness
+    order = prime_change_order(h.world, one_line("800.00"))
+    await h.deliver()
+    await h.drain()
+    [first] = h.qbo_rows("Invoice")
+    h.world.procore.update_change_order(order, status="pending")
+    await h.deliver()
+    await h.drain()
+    assert (await version(h)).state == states.NEEDS_ATTENTION
+    assert (await void_document(h.svc, str((await version(h)).document_id), actor="U1")).done
+    assert live_invoices(h) == []
+
+    h.world.procore.update_change_order(order, status="approved")
+    await h.deliver()
+    await h.drain()
+    assert (await version(h)).state == states.POSTED
+    [again] = live_invoices(h)
+    assert again["Id"] != first["Id"] and again["DocNumber"] == f"{first['DocNumber']}-R2"
+    assert str(again["TotalAmt"]) in ("800.00", "800.0", "800")
+    voided = next(row for row in h.qbo_rows("Invoice") if row["Id"] == first["Id"])
+    assert voided["TotalAmt"] in (0, "0", "0.00", 0.0)  # still voided, at zero
+    current = await link(h)
+    assert current.target_id == again["Id"] and not current.voided
+    assert [entry["id"] for entry in json.loads(current.voided_history)] == [first["Id"]]

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from sync.engine import states
 from sync.engine.voids import VoidRefused, void_document
 from tests.e2e.scenario import commitment_change_order, one_line, prime_change_order
 from tests.qbd.conftest import QbdHarness
-from tests.qbd.test_credits import posted, tags
+from tests.qbd.test_credits import live, posted, tags
 
 
 async def _deleted(qbd: QbdHarness, order: int) -> None:
@@ -60,3 +62,25 @@ async def test_auto_void_deletes_a_purchase_order_on_the_next_run(qbd: QbdHarnes
     assert tags(log.requests) == ["<TxnDelRq"]
     assert qbd.company.of_kind("PurchaseOrder") == [] and len(qbd.company.deleted) == 1
     assert (await qbd.version_of(order)).state == states.SKIPPED
+
+
+async def test_approved_again_after_its_void_a_new_invoice_is_added(qbd: QbdHarness) -> None:
+    order = prime_change_order(qbd.world, one_line("500.00"))
+    await posted(qbd)
+    [first] = qbd.company.of_kind("Invoice")
+    qbd.world.procore.update_change_order(order, status="pending")
+    await qbd.deliver_and_drain()
+    await void_document(qbd.svc, f"procore:{order}", actor="cli")
+    assert tags((await qbd.poll()).requests) == ["<TxnVoidRq"]
+    assert live(qbd, "Invoice") == []
+
+    qbd.world.procore.update_change_order(order, status="approved")
+    await qbd.deliver_and_drain()
+    assert tags((await qbd.poll()).requests) == ["<InvoiceAddRq"]  # added, never a Mod
+    [again] = live(qbd, "Invoice")
+    assert again.txn_id != first.txn_id and again.ref_number != first.ref_number
+    assert again.total == Decimal("500.00")
+    assert first.txn_id in qbd.company.voided  # the voided one stays voided
+    assert (await qbd.version_of(order)).state == states.POSTED
+    link = await qbd.link_of(order)
+    assert link is not None and link.target_id == again.txn_id and not link.voided
