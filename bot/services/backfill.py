@@ -24,10 +24,10 @@ async def run_backfill(bot: SlackBot, svc: Service, data: dict[str, Any]) -> Non
     posted = await call(bot.client.chat_postMessage(channel=channel, **first.kwargs()))
     at_channel, at_ts = str(posted["channel"]), str(posted["ts"])
     source = svc.source(str(data.get("source", "procore")))  # projects are the source's own
-    refs = [r for r in await source.list_changed(since) if r.project_id == project]
-    for done, ref in enumerate(refs, start=1):
+    refs = [r for r in await source.list_changed(since) if r.ref.project_id == project]
+    for done, found in enumerate(refs, start=1):
         async with svc.sessions() as session, session.begin():
-            await enqueue_sync(session, ref, now=svc.clock.now())
+            await enqueue_sync(session, found.ref, now=svc.clock.now(), listed=found.payload)
         if done % EDIT_EVERY == 0 and done < len(refs):
             message = progress_message(title, done, len(refs), False)
             await call(bot.client.chat_update(channel=at_channel, ts=at_ts, **message.kwargs()))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -257,14 +258,24 @@ def payload_of(version: DocumentVersion) -> SourceDocument | None:
     return SourceDocument.model_validate_json(version.payload) if version.payload else None
 
 
-async def enqueue_sync(session: AsyncSession, ref: DocumentRef, *, now: datetime) -> None:
-    """Queue a sync of one document (coalesced with any sync of it already waiting)."""
+async def enqueue_sync(
+    session: AsyncSession,
+    ref: DocumentRef,
+    *,
+    now: datetime,
+    listed: Mapping[str, Any] | None = None,
+) -> None:
+    """Queue a sync of one document (coalesced with any sync of it already waiting).
+
+    ``listed``: the document as a list call answered it (``sync.sources.base.Listed``), so
+    the sync does not read it again. A later enqueue without it (a webhook: it changed since)
+    replaces the data, so a stale answer is never used.
+    """
+    data: dict[str, Any] = {"ref": json.loads(ref.model_dump_json())}
+    if listed is not None:
+        data["listed"] = json.loads(json.dumps(listed, default=str))  # Decimals as text
     await queue.enqueue(
-        session,
-        key=f"sync:{ref.source}:{ref.kind.value}:{ref.id}",
-        kind="sync",
-        data={"ref": json.loads(ref.model_dump_json())},
-        now=now,
+        session, key=f"sync:{ref.source}:{ref.kind.value}:{ref.id}", kind="sync", data=data, now=now
     )
 
 

@@ -7,9 +7,10 @@ resumes cleanly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy import func, select
@@ -50,9 +51,12 @@ VOIDED_IN_SOURCE = "void"
 AUTO_VOID_ACTOR = "auto-void"
 
 
-async def sync_document(svc: Service, ref: DocumentRef) -> None:
-    """Bring the target in line with what the source says about ``ref`` now."""
-    await _sync_document(svc, ref)
+async def sync_document(
+    svc: Service, ref: DocumentRef, *, listed: Mapping[str, Any] | None = None
+) -> None:
+    """Bring the target in line with what the source says about ``ref`` now (``listed``: what
+    the sweep's list answered for it, ``sync.engine.documents.enqueue_sync``)."""
+    await _sync_document(svc, ref, listed)
     if ref.kind is DocumentKind.COMMITMENT:
         # Read, and posted or settled on a state (waiting for approval, for a person, skipped):
         # change orders waiting for it look again (sync.engine.amend). A commitment that must
@@ -67,10 +71,10 @@ async def _wake_change_orders(svc: Service, ref: DocumentRef) -> None:
             await wake_change_orders(session, row, now=svc.clock.now())
 
 
-async def _sync_document(svc: Service, ref: DocumentRef) -> None:
+async def _sync_document(svc: Service, ref: DocumentRef, listed: Mapping[str, Any] | None) -> None:
     bound = log.bind(source=ref.source, kind=ref.kind.value, document=ref.id)
     try:
-        doc = await svc.source(ref.source).fetch(ref)
+        doc = await svc.source(ref.source).fetch(ref, listed)
     except NotFoundError:
         await _source_gone(svc, ref)
         return

@@ -41,8 +41,8 @@ async def sweep_source(svc: Service, name: str) -> int:
         )
     refs = await svc.source(name).list_changed(since)
     async with svc.sessions() as session, session.begin():
-        for ref in refs:
-            await enqueue_sync(session, ref, now=now)
+        for found in refs:
+            await enqueue_sync(session, found.ref, now=now, listed=found.payload)
         row = await session.get(Cursor, cursor_key)
         if row is None:
             session.add(Cursor(name=cursor_key, value=now))

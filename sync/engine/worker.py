@@ -133,7 +133,8 @@ async def _dispatch(svc: Service, claimed: queue.Claimed) -> None:
     if claimed.kind == "event":
         await process_event(svc, int(claimed.data["inbox_id"]))
     elif claimed.kind == "sync":
-        await sync_document(svc, DocumentRef.model_validate(claimed.data["ref"]))
+        ref = DocumentRef.model_validate(claimed.data["ref"])
+        await sync_document(svc, ref, listed=claimed.data.get("listed"))
     elif claimed.kind == "notify":
         for notifier in svc.hooks.notifiers:
             await notifier(svc, claimed.data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sync.models import DocumentRef, SourceDocument
 
@@ -23,6 +23,15 @@ class SourceEvent:
     project_id: str
     occurred_at: datetime | None
     caused_by_us: bool  # the change came from our own writes (source_application_id)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A document a list call returned, with that answer when it is the document itself
+    (``fetch`` then reads only what the list did not carry: lines, a package)."""
+
+    ref: DocumentRef
+    payload: Mapping[str, Any] | None = None
 
 
 class Source(Protocol):
@@ -43,11 +52,14 @@ class Source(Protocol):
         """The documents an event concerns (none when it is about something we do not sync)."""
         ...
 
-    async def fetch(self, ref: DocumentRef) -> SourceDocument:
-        """Read a document and everything it references, normalised."""
+    async def fetch(
+        self, ref: DocumentRef, listed: Mapping[str, Any] | None = None
+    ) -> SourceDocument:
+        """Read a document and everything it references, normalised. ``listed``: what a list
+        call answered for it (``Listed.payload``), not read again."""
         ...
 
-    async def list_changed(self, since: datetime) -> list[DocumentRef]:
+    async def list_changed(self, since: datetime) -> list[Listed]:
         """Every syncable document updated since ``since`` (for the reconciliation sweep)."""
         ...
 

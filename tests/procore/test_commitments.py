@@ -385,7 +385,7 @@ async def test_six_line_commitment_is_normalised_exactly(world, source):
     )
     paths = [r.url.path for r in world.requests]
     assert paths.count(commitment_path(commitment)) == 1  # one read carries the lines
-    assert f"/rest/v1.0/vendors/{world.vendor.id}" in paths  # the vendor read fresh
+    assert "/rest/v1.0/vendors" in paths  # the vendor as the company's list says now
 
 
 @pytest.mark.parametrize(
@@ -485,7 +485,7 @@ def seed_sweep_window(world: World) -> tuple[Any, Commitment, Commitment, Commit
 async def test_list_changed_finds_updated_commitments(world, source):
     since, old, touched, fresh = seed_sweep_window(world)
 
-    refs = await source.list_changed(since)
+    refs = [found.ref for found in await source.list_changed(since)]
 
     assert refs == [ref_to(world, touched), ref_to(world, fresh)]
     [listed] = [r for r in world.requests if r.url.path == "/rest/v1.0/commitments"]
@@ -507,7 +507,7 @@ async def test_list_changed_skips_old_commitments_when_procore_ignores_the_filte
         window = {"project_id": world.project.id, "filters[updated_at]": "2030-01-01...2030-01-02"}
         everything = await client.get_all("/rest/v1.0/commitments", window)
 
-        refs = await source.list_changed(since)
+        refs = [found.ref for found in await source.list_changed(since)]
 
     assert len(everything) == 4  # the filter really is ignored: every commitment comes back
     assert refs == [ref_to(world, touched), ref_to(world, fresh)]

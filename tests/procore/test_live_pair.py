@@ -34,8 +34,10 @@ from tests.procore.processes import (
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "sandbox" / "demo" / "rules.yaml"
 # The demo's one pending change order on this project: SC-001 / 003, "Panel upgrade", $5,400.
+# Approved, its line goes onto its commitment's purchase order (amend mode, the default),
+# which costbridge posts first, having read the commitment from Procore.
 PROJECT, VENDOR = "1021 Main St Renovation", "Bright Spark Electric"
-DOC_NUMBER, TOTAL = "SC-001-003", Decimal("5400.00")
+DOC_NUMBER, TAG, TOTAL = "1021-SC-001", "[CO 003 line", Decimal("5400.00")
 
 # What ``costbridge sandbox qbo`` and ``costbridge sandbox procore`` print on start.
 QBO_SAYS = (
@@ -107,7 +109,9 @@ def day_one(launch: Launch, env: dict[str, str], ids: ProcoreIds) -> None:
 def posted(qbo: str, realm: str) -> Callable[[], dict[str, Any] | None]:
     def probe() -> dict[str, Any] | None:
         rows = httpx.get(f"{qbo}/_sandbox/{realm}/entities/purchaseorder", trust_env=False).json()
-        return next((r for r in rows if r.get("DocNumber") == DOC_NUMBER), None)
+        order = next((r for r in rows if r.get("DocNumber") == DOC_NUMBER), None)
+        lines = [line for line in (order or {}).get("Line", []) if TAG in line["Description"]]
+        return lines[0] if lines else None
 
     return probe
 
@@ -187,8 +191,8 @@ def test_a_change_in_the_sandbox_is_delivered_by_webhook_and_posted(
     assert changed.status_code == 200, changed.text
 
     realm = sandboxes.qbo_said["realm"]
-    order = wait_until(serve, f"{DOC_NUMBER} in QuickBooks", posted(sandboxes.qbo, realm))
-    assert Decimal(str(order["TotalAmt"])) == TOTAL
+    line = wait_until(serve, f"CO 003's line on {DOC_NUMBER}", posted(sandboxes.qbo, realm))
+    assert Decimal(str(line["Amount"])) == TOTAL
     deliveries = httpx.get(f"{sandboxes.procore}/_sandbox/webhooks/deliveries", trust_env=False)
     (delivery,) = [
         d for d in deliveries.json() if d["payload"]["resource_id"] == str(ids.change_order)

@@ -181,7 +181,7 @@ async def test_list_changed_filters_by_updated_at(world, source):
     closed_contract = world.state.add_commitment(inactive.id, world.vendor.id)
     world.state.add_commitment_change_order(closed_contract.id, "009")
 
-    refs = await source.list_changed(since)
+    refs = [found.ref for found in await source.list_changed(since)]
 
     assert {(r.kind, r.id) for r in refs} == {
         (DocumentKind.COMMITMENT_CHANGE_ORDER, str(old_cco.id)),

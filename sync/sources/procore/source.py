@@ -19,8 +19,9 @@ from sync.models import (
     ProjectRef,
     SourceDocument,
 )
-from sync.sources.base import SourceEvent
+from sync.sources.base import Listed, SourceEvent
 from sync.sources.procore import normalize
+from sync.sources.procore.cache import Recent
 from sync.sources.procore.client import ProcoreClient
 from sync.sources.procore.events import parse_payload, verify_authorization
 
@@ -35,6 +36,20 @@ RESOURCE_KINDS = {
 # SOV line events name the line, not its commitment. They are not needed: a change to the SOV
 # also updates the commitment (its own event, and its updated_at for the sweep).
 LINE_ITEM_RESOURCES = {"work order contract line items", "purchase order contract line items"}
+# Webhooks that say a record documents refer to changed: its cached answer goes (cache.py).
+FORGETS = {
+    "projects": "project",
+    "company vendors": "vendor",
+    "project vendors": "vendor",
+    "work order contracts": "commitment",
+    "purchase order contracts": "commitment",
+    "cost codes": "cost codes",
+    "standard cost codes": "all cost codes",
+    "line item types": "cost types",
+}
+# v1 list pages: the older docs allow 10,000 items, the newer ones ask to keep to 2,000.
+V1_PAGE = 2_000
+CACHE_TTL = timedelta(minutes=15)
 COMMITMENTS = "/rest/v1.0/commitments"
 _PROJECT = "/rest/v1.0/projects/{project_id}"
 LIST_PATHS = {
@@ -72,14 +87,26 @@ class ProcoreSource:
     name = "procore"
 
     def __init__(
-        self, client: ProcoreClient, *, webhook_authorization: str, client_id: str, app_base: str
+        self,
+        client: ProcoreClient,
+        *,
+        webhook_authorization: str,
+        client_id: str,
+        app_base: str,
+        cache_ttl: timedelta = CACHE_TTL,
     ) -> None:
         self._client = client
         self._authorization = webhook_authorization
         self._client_id = client_id
         self._app_base = app_base
-        self._cost_codes: dict[str, dict[str, CostCode]] = {}  # project id → full code → code
-        self._cost_types: dict[str, CostType] | None = None  # line item type code → type
+        clock = client.clock
+        self._projects: Recent[ProjectRef] = Recent(clock, ttl=cache_ttl)
+        self._commitments: Recent[Mapping[str, Any]] = Recent(clock, ttl=cache_ttl)
+        self._vendors: Recent[PartyRef] = Recent(clock, ttl=cache_ttl)
+        self._vendors_listed: Recent[bool] = Recent(clock, ttl=cache_ttl, size=1)
+        # project id → full code → code; line item type code → type
+        self._cost_codes: Recent[dict[str, CostCode]] = Recent(clock, ttl=cache_ttl)
+        self._cost_types: Recent[dict[str, CostType]] = Recent(clock, ttl=cache_ttl, size=1)
 
     def parse_event(self, headers: Mapping[str, str], body: bytes) -> SourceEvent:
         verify_authorization(headers, self._authorization)
@@ -87,6 +114,7 @@ class ProcoreSource:
 
     async def resolve(self, event: SourceEvent) -> list[DocumentRef]:
         name = event.resource_name.lower()
+        self._forget(name, event)
         if name in LINE_ITEM_RESOURCES:
             log.debug("procore.line_item_event_ignored", resource_name=event.resource_name)
             return []
@@ -104,49 +132,89 @@ class ProcoreSource:
             found = await self._client.get_all(
                 path.format(project_id=event.project_id),
                 {"filters[legacy_package_id]": event.resource_id},
+                per_page=V1_PAGE,
             )
             refs += [self._ref(kind, item, event.project_id) for item in found]
         return refs
 
-    async def fetch(self, ref: DocumentRef) -> SourceDocument:
-        if ref.kind is DocumentKind.COMMITMENT:
-            return await self._fetch_commitment(ref)
-        if ref.kind is DocumentKind.COMMITMENT_CHANGE_ORDER:
-            return await self._fetch_commitment_change_order(ref)
-        return await self._fetch_prime_change_order(ref)
+    def _forget(self, name: str, event: SourceEvent) -> None:
+        """A webhook about a record documents refer to: its cached answer goes (cache.py)."""
+        what = FORGETS.get(name)
+        if what == "project":
+            self._projects.drop(event.resource_id)
+        elif what == "vendor":
+            self._vendors.drop(event.resource_id)
+        elif what == "commitment":
+            self._commitments.drop(event.resource_id)
+        elif what == "cost codes":
+            self._cost_codes.drop(event.project_id)
+        elif what == "all cost codes":
+            self._cost_codes.clear()
+        elif what == "cost types":
+            self._cost_types.clear()
 
-    async def list_changed(self, since: datetime) -> list[DocumentRef]:
+    async def fetch(
+        self, ref: DocumentRef, listed: Mapping[str, Any] | None = None
+    ) -> SourceDocument:
+        if ref.kind is DocumentKind.COMMITMENT:
+            return await self._fetch_commitment(ref)  # its list answer has no SOV lines
+        if ref.kind is DocumentKind.COMMITMENT_CHANGE_ORDER:
+            return await self._fetch_commitment_change_order(ref, listed)
+        return await self._fetch_prime_change_order(ref, listed)
+
+    async def list_changed(self, since: datetime) -> list[Listed]:
+        """Change orders as the lists answer them (the same default view as a show, so their
+        sync reads only their lines), and commitments; projects and commitments are cached."""
         window = f"{_utc_seconds(since)}...{_utc_seconds(self._client.clock.now(), round_up=True)}"
         projects = await self._client.get_all(
-            "/rest/v1.0/projects", {"company_id": self._client.company_id}
+            "/rest/v1.0/projects", {"company_id": self._client.company_id}, per_page=V1_PAGE
         )
-        refs: list[DocumentRef] = []
+        found: list[Listed] = []
         for project in projects:
             if _object(project, "project").get("active") is False:
                 continue
             project_id = str(project["id"])
+            self._projects.put(project_id, normalize.project_ref(project))
             for kind, path in LIST_PATHS.items():
                 changed = await self._client.get_all(
-                    path.format(project_id=project_id), {"filters[updated_at]": window}
+                    path.format(project_id=project_id),
+                    {"filters[updated_at]": window},
+                    per_page=V1_PAGE,
                 )
-                refs += [self._ref(kind, item, project_id) for item in changed]
-            refs += await self._changed_commitments(project_id, window, since)
-        return refs
+                found += [
+                    Listed(self._ref(kind, item, project_id), _object(item, "change order"))
+                    for item in changed
+                ]
+            found += await self._changed_commitments(project_id, window, since)
+        return found
 
     async def _changed_commitments(
         self, project_id: str, window: str, since: datetime
-    ) -> list[DocumentRef]:
+    ) -> list[Listed]:
         listed = await self._client.get_all(
-            COMMITMENTS, {"project_id": project_id, "filters[updated_at]": window}
+            COMMITMENTS,
+            {"project_id": project_id, "filters[updated_at]": window},
+            per_page=V1_PAGE,
         )
+        for item in listed:  # their change orders need the vendor and the number
+            self._commitments.put(str(_object(item, "commitment")["id"]), item)
         # Research does not list updated_at among this endpoint's filters: a Procore that
         # ignores it answers every commitment, so the window is applied here too (or every
         # sweep would fetch them all again).
         return [
-            self._ref(DocumentKind.COMMITMENT, item, project_id)
+            Listed(self._ref(DocumentKind.COMMITMENT, item, project_id))
             for item in listed
             if _updated_since(_object(item, "commitment"), since)
         ]
+
+    async def _order(
+        self, ref: DocumentRef, listed: Mapping[str, Any] | None, what: str
+    ) -> Mapping[str, Any]:
+        """The change order: as a list answered it, or read."""
+        if listed is not None and str(listed.get("id")) == ref.id:
+            return _object(listed, what)
+        path = f"{LIST_PATHS[ref.kind].format(project_id=ref.project_id)}/{ref.id}"
+        return _object(await self._client.get(path), what)
 
     # --- fetching ------------------------------------------------------------------------------
 
@@ -157,6 +225,7 @@ class ProcoreSource:
             await self._client.get(f"{COMMITMENTS}/{ref.id}", {"project_id": project_id}),
             "commitment",
         )
+        self._commitments.put(ref.id, commitment)
         items = [_object(item, "line item") for item in commitment.get("line_items") or []]
         codes, types = await self._wbs_references(project_id, items)
         lines = [normalize.sov_line(item, n, codes, types) for n, item in enumerate(items, 1)]
@@ -168,14 +237,11 @@ class ProcoreSource:
             normalize.commitment_url(self._app_base, project_id, commitment),
         )
 
-    async def _fetch_commitment_change_order(self, ref: DocumentRef) -> SourceDocument:
+    async def _fetch_commitment_change_order(
+        self, ref: DocumentRef, listed: Mapping[str, Any] | None
+    ) -> SourceDocument:
         company, project_id = self._client.company_id, ref.project_id
-        order = _object(
-            await self._client.get(
-                f"{LIST_PATHS[ref.kind].format(project_id=project_id)}/{ref.id}"
-            ),
-            "commitment change order",
-        )
+        order = await self._order(ref, listed, "commitment change order")
         items = await self._client.get_all(
             f"/rest/v2.0/companies/{company}/projects/{project_id}"
             f"/commitment_change_orders/{ref.id}/line_items"
@@ -196,14 +262,11 @@ class ProcoreSource:
             contract_number=contract_number,
         )
 
-    async def _fetch_prime_change_order(self, ref: DocumentRef) -> SourceDocument:
+    async def _fetch_prime_change_order(
+        self, ref: DocumentRef, listed: Mapping[str, Any] | None
+    ) -> SourceDocument:
         project_id = ref.project_id
-        order = _object(
-            await self._client.get(
-                f"{LIST_PATHS[ref.kind].format(project_id=project_id)}/{ref.id}"
-            ),
-            "prime change order",
-        )
+        order = await self._order(ref, listed, "prime change order")
         package_id = order.get("legacy_package_id")
         if package_id is None:
             # Lines of prime change orders live on the legacy package; without it we cannot post.
@@ -225,33 +288,53 @@ class ProcoreSource:
         )
 
     async def _project(self, project_id: str) -> ProjectRef:
-        project = await self._client.get(
-            f"/rest/v1.0/projects/{project_id}", {"company_id": self._client.company_id}
-        )
-        return normalize.project_ref(_object(project, "project"))
+        found = self._projects.get(project_id)
+        if found is None:
+            project = await self._client.get(
+                f"/rest/v1.0/projects/{project_id}", {"company_id": self._client.company_id}
+            )
+            found = normalize.project_ref(_object(project, "project"))
+            self._projects.put(project_id, found)
+        return found
 
     async def _commitment(
         self, order: Mapping[str, Any], project_id: str
     ) -> tuple[PartyRef | None, str]:
-        """The commitment's vendor (read fresh) and its number."""
-        commitment = _object(
-            await self._client.get(
-                f"/rest/v1.0/commitments/{order.get('contract_id')}", {"project_id": project_id}
-            ),
-            "commitment",
-        )
+        """The commitment's vendor and its number."""
+        contract_id = str(order.get("contract_id"))
+        commitment = self._commitments.get(contract_id)
+        if commitment is None:
+            commitment = _object(
+                await self._client.get(f"{COMMITMENTS}/{contract_id}", {"project_id": project_id}),
+                "commitment",
+            )
+            self._commitments.put(contract_id, commitment)
         number = normalize.text(commitment.get("number"))
         return await self._vendor(commitment.get("vendor")), number
 
     async def _vendor(self, vendor: Any) -> PartyRef | None:
+        """The vendor as the company's vendor list says now: the name on a commitment is the
+        one it was written with. The whole list is one call for the documents that follow."""
         if not vendor:
             return None
-        # Read the vendor itself: its name may have changed since the commitment was written.
-        full = await self._client.get(
-            f"/rest/v1.0/vendors/{_object(vendor, 'vendor')['id']}",
-            {"company_id": self._client.company_id},
-        )
-        return normalize.party_ref(_object(full, "vendor"))
+        vendor_id = str(_object(vendor, "vendor")["id"])
+        found = self._vendors.get(vendor_id)
+        if found is None and self._vendors_listed.get("all") is None:
+            every = await self._client.get_all(
+                "/rest/v1.0/vendors", {"company_id": self._client.company_id}, per_page=V1_PAGE
+            )
+            for item in every:
+                party = normalize.party_ref(_object(item, "vendor"))
+                self._vendors.put(party.id, party)
+            self._vendors_listed.put("all", True)
+            found = self._vendors.get(vendor_id)
+        if found is None:  # added since the list was read
+            full = await self._client.get(
+                f"/rest/v1.0/vendors/{vendor_id}", {"company_id": self._client.company_id}
+            )
+            found = normalize.party_ref(_object(full, "vendor"))
+            self._vendors.put(vendor_id, found)
+        return found
 
     async def _wbs_references(
         self, project_id: str, items: Iterable[Mapping[str, Any]]
@@ -269,24 +352,28 @@ class ProcoreSource:
     ) -> dict[str, CostCode]:
         cached = self._cost_codes.get(project_id)
         if cached is None or not set(wanted) <= cached.keys():
-            found = await self._client.get_all("/rest/v1.0/cost_codes", {"project_id": project_id})
+            found = await self._client.get_all(
+                "/rest/v1.0/cost_codes", {"project_id": project_id}, per_page=V1_PAGE
+            )
             cached = {
                 c.code: c for c in (normalize.cost_code(_object(i, "cost code")) for i in found)
             }
-            self._cost_codes[project_id] = cached
+            self._cost_codes.put(project_id, cached)
         return cached
 
     async def _company_cost_types(self, wanted: Iterable[str]) -> dict[str, CostType]:
-        cached = self._cost_types
+        cached = self._cost_types.get("all")
         if cached is None or not set(wanted) <= cached.keys():
             found = await self._client.get_all(
-                "/rest/v1.0/line_item_types", {"company_id": self._client.company_id}
+                "/rest/v1.0/line_item_types",
+                {"company_id": self._client.company_id},
+                per_page=V1_PAGE,
             )
             cached = {
                 t.code: t
                 for t in (normalize.cost_type(_object(i, "line item type")) for i in found)
             }
-            self._cost_types = cached
+            self._cost_types.put("all", cached)
         return cached
 
     def _ref(self, kind: DocumentKind, item: Any, project_id: str) -> DocumentRef:
