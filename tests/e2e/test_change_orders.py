@@ -341,3 +341,26 @@ async def test_approved_again_before_anyone_voided_it_settles_as_posted(harness:
     assert current.state == states.POSTED and json.loads(current.reasons) == []
     [po] = h.qbo_rows("PurchaseOrder")
     assert Decimal(str(po["TotalAmt"])) == Decimal("1000.00")
+
+
+async def test_procore_hourly_limit_used_up_waits_for_the_reset_and_loses_nothing(
+    harness: Harness,
+) -> None:
+    """A backlog larger than what is left of Procore's hour: the rest waits for the reset
+    (no attempt spent, no dead letter, no call refused in between) and then posts."""
+    h = harness
+    h.world.procore.limiter.configure(hourly_limit=20, spike_limit=10_000)
+    for n in range(8):
+        commitment_change_order(h.world, one_line(f"{100 + n}.00"), commitment_number=f"SC-{n}")
+    await h.deliver()
+    await h.drain()
+    first = len(h.qbo_rows("PurchaseOrder"))
+    assert 0 < first < 8  # the hour ran out part way
+    h.clock.advance(3600)
+    await h.drain()
+    assert len(h.qbo_rows("PurchaseOrder")) == 8
+    assert await _count(h, DeadLetter) == 0
+    async with h.svc.sessions() as session:
+        versions = list((await session.execute(select(DocumentVersion))).scalars())
+    assert {v.state for v in versions} == {states.POSTED}
+    assert {v.attempts for v in versions} <= {0, 1}  # waiting spent none

@@ -194,3 +194,32 @@ async def test_one_log_event_per_call_and_no_secrets(world, client):
     token = next(iter(world.state.tokens))
     assert token not in repr(logs)
     assert CLIENT_SECRET not in repr(logs)
+
+
+async def test_an_hourly_window_used_up_is_a_wait_without_another_call(world, client):
+    world.state.limiter.configure(hourly_limit=3, spike_limit=1000)
+    for _ in range(3):
+        await client.get(PROJECTS, {"company_id": COMPANY_ID})
+    sent = len(world.requests)
+    for _ in range(2):  # every document asking meanwhile waits too, and sends nothing
+        with pytest.raises(SystemAwayError) as caught:
+            await client.get(PROJECTS, {"company_id": COMPANY_ID})
+        assert caught.value.code == "429"
+        assert 3000 < (caught.value.retry_after or 0) <= 3600  # until the hourly reset
+    assert len(world.requests) == sent and 429 not in world.statuses
+    assert world.sleeps == []  # not slept through: the worker parks the document
+    world.clock.advance(3601)
+    assert [p["id"] for p in await client.get(PROJECTS, {"company_id": COMPANY_ID})] == [
+        world.project.id
+    ]
+
+
+async def test_a_429_with_an_hour_to_wait_is_a_wait_at_once(world, http):
+    world.state.limiter.configure(hourly_limit=1, spike_limit=1000)
+    client = make_client(world, http)
+    await client.get(PROJECTS, {"company_id": COMPANY_ID})
+    other = make_client(world, http)  # another process: it has not seen the quota run out
+    with pytest.raises(SystemAwayError) as caught:
+        await other.get(PROJECTS, {"company_id": COMPANY_ID})
+    assert world.statuses.count(429) == 1 and world.sleeps == []  # one refusal, no retries
+    assert 3000 < (caught.value.retry_after or 0) <= 3600

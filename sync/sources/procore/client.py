@@ -144,7 +144,11 @@ class ProcoreClient:
                 throttled[0] = throttled[0] or response.status_code == 429
                 full_wait = retry_wait(response, self.clock.now(), attempt)
                 wait = min(full_wait, self._max_wait)
-                if attempt >= self._max_retries:
+                # A window that resets later than we would sleep: asking again before it does
+                # only spends more of the quota on 429s. Wait it out as a wait, at once.
+                if attempt >= self._max_retries or (
+                    response.status_code == 429 and full_wait > self._max_wait
+                ):
                     error = error_for(response, action=f"{method} {urlsplit(url).path}")
                     # Rate-limited: Procore is known to be away until its window resets, so
                     # waiting spends no attempt. A 503 is a real failure: it spends one.
@@ -201,15 +205,26 @@ class ProcoreClient:
     async def _wait_for_window(self) -> bool:
         """The previous call used the last of the quota: wait for the window to reset.
 
-        True when it waited (the quota ran out: rate limiting, for connection health)."""
+        A short window (Procore's 10-second spike window) is slept through. A longer one (the
+        hourly window) is not: ``SystemAwayError`` says until when, nothing is sent (a call
+        now would only be refused and counted), and the engine parks the document without
+        spending an attempt. True when it waited (rate limiting, for connection health)."""
         if self._window_reset is None:
             return False
-        wait = min(self._window_reset - self.clock.now().timestamp(), self._max_wait)
+        wait = self._window_reset - self.clock.now().timestamp()
+        if wait <= 0:
+            self._window_reset = None
+            return False
+        if wait > self._max_wait:
+            raise SystemAwayError(
+                "Procore's rate limit is used up until its window resets",
+                system=SYSTEM,
+                code="429",
+                retry_after=wait,
+            )
         self._window_reset = None
-        if wait > 0:
-            await self._sleep(wait + self._jitter(wait))
-            return True
-        return False
+        await self._sleep(wait + self._jitter(wait))
+        return True
 
 
 def _json(response: httpx.Response) -> Any:
