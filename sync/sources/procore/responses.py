@@ -64,14 +64,21 @@ def retry_wait(response: httpx.Response, now: datetime, attempt: int) -> float:
     retry_after = _float(response.headers.get("retry-after"))
     if retry_after is not None:
         return max(retry_after, 0.0)
-    reset = _float(response.headers.get("x-rate-limit-reset"))
+    reset = _reset(response)
     if reset is not None:
         return max(reset - now.timestamp(), 0.0)
     return float(2**attempt)
+
+
+def _reset(response: httpx.Response) -> float | None:
+    # X-Rate-Limit-Reset is in whole seconds: the window may end anywhere in the second after
+    # it, and a call in that second would be refused (and counted).
+    reset = _float(response.headers.get("x-rate-limit-reset"))
+    return reset + 1.0 if reset is not None else None
 
 
 def exhausted_until(response: httpx.Response) -> float | None:
     """The unix time the window resets when this response used the last allowed call."""
     if response.headers.get("x-rate-limit-remaining") != "0":
         return None
-    return _float(response.headers.get("x-rate-limit-reset"))
+    return _reset(response)
