@@ -21,6 +21,7 @@ from sync.errors import AuthError, FatalError, RetryableError, SystemAwayError
 from sync.health.signals import Report, no_report
 from sync.targets.qbo import jsonio
 from sync.targets.qbo.faults import SYSTEM, classify
+from sync.targets.qbo.pacing import Pace
 from sync.targets.qbo.tokens import TokenSet, TokenStore
 
 log = structlog.get_logger("sync.targets.qbo")
@@ -61,6 +62,7 @@ class QboClient:
         throttle_wait: float = THROTTLE_WAIT,
         jitter: Callable[[], float] = lambda: random.uniform(0.0, 0.2),
         report: Report = no_report,
+        pace: Pace | None = None,
     ) -> None:
         """``api_base`` is the host root (``https://quickbooks.api.intuit.com``)."""
         self._http = http
@@ -79,6 +81,7 @@ class QboClient:
         self._tokens: TokenSet | None = None
         self._refresh_lock = asyncio.Lock()
         self._report = report  # connection health: refused tokens, long throttling
+        self._pace = pace or Pace(clock, sleep)  # under QBO's throttles, not into them
 
     # --- tokens --------------------------------------------------------------------------
     def _fresh(self, tokens: TokenSet | None) -> bool:
@@ -205,15 +208,16 @@ class QboClient:
             headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
             if body is not None:
                 headers["Content-Type"] = content_type
-            started = time.monotonic()
             try:
-                response = await self._http.request(
-                    method,
-                    f"{self._company_url}/{path}",
-                    params=query,
-                    content=body,
-                    headers=headers,
-                )
+                async with self._pace.slot():
+                    started = time.monotonic()
+                    response = await self._http.request(
+                        method,
+                        f"{self._company_url}/{path}",
+                        params=query,
+                        content=body,
+                        headers=headers,
+                    )
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 # nothing reached QuickBooks: safe to retry without a look-up
                 self._log(method, path, None, None, request_id, started, error=type(exc).__name__)
