@@ -61,12 +61,16 @@ def sandbox_procore(
             "COSTBRIDGE_PROCORE_WEBHOOK_AUTHORIZATION, so costbridge accepts it)."
         ),
     ] = None,
+    latency_ms: Annotated[
+        float, typer.Option(min=0, help="Delay every /rest and /oauth answer this long.")
+    ] = 0.0,
 ) -> None:
     """The Procore emulator (REST, OAuth, webhooks), seeded with the demo company.
 
     Webhooks are delivered over HTTP by themselves shortly after each change."""
     from sandbox.demo import company as demo
     from sandbox.procore.destination import register_destination
+    from sandbox.procore.instruments import instruments_of
     from sandbox.procore.standalone import serve
 
     # Refused before settings and logging are set up: a typo costs nothing to report.
@@ -78,6 +82,7 @@ def sandbox_procore(
     header = authorization or settings.procore_webhook_authorization.get_secret_value()
     if deliver_to is not None:
         register_destination(world.procore, deliver_to, authorization=header or None)
+    instruments_of(world.procore).latency_ms = latency_ms
     typer.echo(
         f"sandbox Procore on http://{host}:{port}: company {demo.PROCORE_COMPANY_ID}, "
         f"client id {demo.PROCORE_CLIENT_ID}, client secret {demo.PROCORE_CLIENT_SECRET}"
@@ -85,6 +90,8 @@ def sandbox_procore(
     if deliver_to is not None:
         unsigned = "" if header else " without an Authorization header (costbridge answers 401)"
         typer.echo(f"delivering change order webhooks to {deliver_to}{unsigned}")
+    if latency_ms:
+        typer.echo(f"every API answer is delayed {latency_ms:g} ms")
     serve(world.procore, host=host, port=port)
 
 
@@ -92,6 +99,17 @@ def sandbox_procore(
 def sandbox_qbo(
     port: Annotated[int, typer.Option()] = 8102,
     host: Annotated[str, typer.Option()] = "127.0.0.1",
+    real_limits: Annotated[
+        bool,
+        typer.Option(
+            help="Throttle as QBO does: 500 requests/min per realm, 10/s and 10 in flight per "
+            "realm+app, batches 40/min per realm+app and 120/min per realm (429, Fault 3001). "
+            "Change them with PUT /_sandbox/limits."
+        ),
+    ] = False,
+    latency_ms: Annotated[
+        float, typer.Option(min=0, help="Delay every OAuth and /v3 answer this long.")
+    ] = 0.0,
 ) -> None:
     """The QuickBooks Online emulator, seeded with the demo company."""
     from sandbox.demo import company as demo
@@ -99,9 +117,15 @@ def sandbox_qbo(
 
     cli_settings()
     world = demo.build_world()
+    world.qbo.throttle.config.enabled = real_limits
+    world.qbo.latency_ms = latency_ms
     typer.echo(
         f"sandbox QuickBooks on http://{host}:{port}: realm {demo.QBO_REALM}, "
         f"client id {demo.QBO_CLIENT_ID}, client secret {demo.QBO_CLIENT_SECRET}, "
         f"refresh token {world.qbo_refresh_token}"
     )
+    if real_limits:
+        typer.echo("QuickBooks' request limits are on: GET /_sandbox/limits shows them")
+    if latency_ms:
+        typer.echo(f"every API answer is delayed {latency_ms:g} ms")
     uvicorn.run(qbo_app(world.qbo), host=host, port=port, log_config=None)

@@ -1,5 +1,5 @@
 """``/_sandbox/``: seed objects by JSON, change commitments and change orders, see deliveries,
-flip fault switches.
+flip fault switches, count API calls and slow their answers down.
 
 Seeding bodies are the keyword arguments of the matching ``ProcoreState.add_*`` method.
 """
@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from sandbox.procore.auth import get_state
 from sandbox.procore.demo import seed_demo_company
 from sandbox.procore.dispatcher import NoWebhookClient
+from sandbox.procore.instruments import instruments_of, template_resolver
 from sandbox.procore.state import LineSeed, ProcoreState
 
 router = APIRouter(prefix="/_sandbox")
@@ -166,3 +167,31 @@ async def rate_limits(request: Request) -> JSONResponse:
     return JSONResponse(
         {w.name: {"limit": w.limit, "seconds": w.seconds} for w in state.limiter.windows}
     )
+
+
+@router.get("/calls/summary")
+async def calls_summary(request: Request) -> JSONResponse:
+    """Counts of /rest and /oauth calls: total, by_status, by_call ("GET /rest/...{id}")."""
+    summary = instruments_of(get_state(request)).summary(template_resolver(request.app))
+    return JSONResponse(summary)
+
+
+@router.delete("/calls")
+async def reset_calls(request: Request) -> JSONResponse:
+    return JSONResponse({"deleted": instruments_of(get_state(request)).reset()})
+
+
+@router.get("/latency")
+async def get_latency(request: Request) -> JSONResponse:
+    return JSONResponse({"latency_ms": instruments_of(get_state(request)).latency_ms})
+
+
+@router.put("/latency")
+async def set_latency(request: Request) -> JSONResponse:
+    """Body: latency_ms (a number >= 0), added to every /rest and /oauth answer."""
+    instruments, body = instruments_of(get_state(request)), await request.json()
+    value = body.get("latency_ms") if isinstance(body, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        return _error(422, "latency_ms must be a number >= 0")
+    instruments.latency_ms = float(value)
+    return JSONResponse({"latency_ms": instruments.latency_ms})

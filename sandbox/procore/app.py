@@ -16,6 +16,7 @@ from sandbox.procore import (
     routes_webhooks,
 )
 from sandbox.procore.http_errors import ProcoreHttpError, render
+from sandbox.procore.instruments import InstrumentMiddleware
 from sandbox.procore.ratelimit_middleware import RateLimitMiddleware
 from sandbox.procore.state import ProcoreState
 
@@ -38,6 +39,7 @@ def create_app(
     )
     app.state.procore = state or ProcoreState()
     app.add_middleware(RateLimitMiddleware)
+    app.add_middleware(InstrumentMiddleware)  # added last, so outside: it sees the 429s too
     app.add_exception_handler(ProcoreHttpError, render)
     for module in (
         auth,

@@ -1,5 +1,7 @@
 """/_sandbox/: seed companies, look inside, flip fault switches, hand out refresh tokens.
 
+Limits, latency and the call log are in ``admin_load``.
+
 Unauthenticated on purpose: the emulator only ever runs on a developer's machine or in tests.
 """
 
@@ -75,8 +77,3 @@ async def set_faults(request: Request, body: FaultSettings) -> dict[str, Any]:
     faults = state_of(request).faults
     faults.apply(body)
     return asdict(faults)
-
-
-@router.get("/calls")
-async def calls(request: Request) -> list[dict[str, Any]]:
-    return [asdict(call) for call in state_of(request).calls]

@@ -7,7 +7,7 @@ import asyncio
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sandbox.qbo import admin, oauth_routes, routes
+from sandbox.qbo import admin, admin_load, oauth_routes, routes
 from sandbox.qbo.state import QboState
 from sandbox.transport import ConnectionDropped, SimulatedTimeout
 
@@ -45,6 +45,7 @@ def create_app(state: QboState | None = None) -> FastAPI:
     app.state.qbo = state
     app.include_router(oauth_routes.router)
     app.include_router(admin.router)
+    app.include_router(admin_load.router)
     app.include_router(routes.router)
     app.add_middleware(_BrokenConnection, state=state)
     return app

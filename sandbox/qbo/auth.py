@@ -44,6 +44,7 @@ class RefreshGrant:
 @dataclass(frozen=True)
 class AccessGrant:
     realm_id: str
+    client_id: str  # the app: QBO's per-second, in-flight and batch limits are per realm+app
     expires_at: datetime
 
 
@@ -63,9 +64,9 @@ class AuthState:
         self.refresh[token] = RefreshGrant(realm_id, client_id, now + REFRESH_TTL, now + HARD_TTL)
         return token
 
-    def issue_access_token(self, realm_id: str, now: datetime) -> str:
+    def issue_access_token(self, realm_id: str, client_id: str, now: datetime) -> str:
         token = "eyJ" + secrets.token_urlsafe(32)
-        self.access[token] = AccessGrant(realm_id, now + ACCESS_TTL)
+        self.access[token] = AccessGrant(realm_id, client_id, now + ACCESS_TTL)
         return token
 
     def _client(self, authorization: str | None) -> str:
@@ -101,12 +102,18 @@ class AuthState:
         self.refresh[new_refresh].hard_expires_at = grant.hard_expires_at
         return {
             "token_type": "bearer",
-            "access_token": self.issue_access_token(grant.realm_id, now),
+            "access_token": self.issue_access_token(grant.realm_id, client_id, now),
             "expires_in": int(ACCESS_TTL.total_seconds()),
             "refresh_token": new_refresh,
             "x_refresh_token_expires_in": int(REFRESH_TTL.total_seconds()),
             "x_refresh_token_hard_expires_in": int((grant.hard_expires_at - now).total_seconds()),
         }
+
+    def app_of(self, authorization: str | None) -> str:
+        """The client id behind a bearer token, valid or not; "" when the token is unknown."""
+        _, _, token = (authorization or "").partition(" ")
+        grant = self.access.get(token)
+        return grant.client_id if grant else ""
 
     def check_bearer(self, authorization: str | None, realm_id: str, now: datetime) -> str | None:
         """None when the bearer token may act on ``realm_id``; otherwise why not (for the 401)."""

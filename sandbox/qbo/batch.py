@@ -32,6 +32,12 @@ def _item(ctx: writes.WriteContext, item: Any, with_request_id: bool) -> JsonObj
     return {entity: result}
 
 
+def item_count(body: Any) -> int:
+    """How many items a batch body carries (0 when it is not a valid batch at all)."""
+    items = body.get("BatchItemRequest") if isinstance(body, dict) else None
+    return len(items) if isinstance(items, list) else 0
+
+
 def run_batch(ctx: writes.WriteContext, body: Any, with_request_id: bool) -> JsonObject:
     items = body.get("BatchItemRequest") if isinstance(body, dict) else None
     if not isinstance(items, list) or not items:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from sandbox.qbo.auth import OAuthError
-from sandbox.qbo.pipeline import state_of
+from sandbox.qbo.pipeline import delay, state_of
 
 TOKEN_PATH = "/oauth2/v1/tokens/bearer"  # noqa: S105 - a URL path, not a secret
 router = APIRouter()
@@ -19,6 +19,7 @@ async def token(request: Request) -> JSONResponse:
     state = state_of(request)
     # parsed by hand: the form is tiny and python-multipart is not a dependency
     form = dict(parse_qsl((await request.body()).decode()))
+    await delay(state)
     try:
         body = state.auth.refresh_grant(request.headers.get("authorization"), form, state.now())
     except OAuthError as exc:

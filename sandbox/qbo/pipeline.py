@@ -1,14 +1,17 @@
-"""What every /v3 call goes through: faults, bearer check, requestid replay, envelope.
+"""What every /v3 call goes through: faults, limits, bearer check, requestid replay, envelope.
 
 Order matters and mirrors the real service as far as it is known: a throttled or failing
-gateway answers before authentication; a replayed requestid answers with the original stored
-status and body (not re-validated, whatever the new body says, research §6.1).
+gateway (the fault switches, then the real limits when they are on) answers before
+authentication; a replayed requestid answers with the original stored status and body (not
+re-validated, whatever the new body says, research §6.1).
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +19,7 @@ from fastapi import Request, Response
 
 from sandbox.qbo import jsonio
 from sandbox.qbo.errors import QboFault, auth_failure_body, system_fault, throttle_fault
+from sandbox.qbo.limits import Caller
 from sandbox.qbo.realm import JsonObject, ReplayEntry
 from sandbox.qbo.state import CallRecord, QboState
 from sandbox.transport import ConnectionDropped, SimulatedTimeout
@@ -77,21 +81,86 @@ def _replayed(state: QboState, realm_id: str, request_id: str) -> ReplayEntry | 
     return None if expired else entry
 
 
-async def guarded(request: Request, realm_id: str, handler: Handler, *, write: bool) -> Response:
+@dataclass(frozen=True)
+class _CallLog:
+    """Appends this call's ``CallRecord`` once its answer is known."""
+
+    state: QboState
+    request: Request
+    realm_id: str
+    request_id: str | None
+    batch_items: int | None
+
+    def __call__(
+        self, status: int, *, replayed: bool = False, throttled_by: str | None = None
+    ) -> None:
+        path = self.request.url.path
+        # the segment after the realm names what was called: "bill", "query", "batch" ...
+        entity = path.partition(f"/company/{self.realm_id}/")[2].split("/", 1)[0].lower()
+        record = CallRecord(
+            self.request.method,
+            path,
+            minor_version(self.request),
+            self.request_id,
+            status,
+            replayed=replayed,
+            realm_id=self.realm_id,
+            entity=entity,
+            batch=self.batch_items is not None,
+            batch_items=self.batch_items,
+            throttled_by=throttled_by,
+        )
+        self.state.calls.append(record)
+
+
+async def delay(state: QboState) -> None:
+    """The benchmark's network and server time (``latency_ms``); none by default."""
+    if state.latency_ms > 0:
+        await asyncio.sleep(state.latency_ms / 1000)
+
+
+async def guarded(
+    request: Request,
+    realm_id: str,
+    handler: Handler,
+    *,
+    write: bool,
+    batch_items: int | None = None,
+) -> Response:
+    """Answer one /v3 call; ``batch_items`` (a batch's item count) marks a batch request."""
     state = state_of(request)
     request_id = request.query_params.get("requestid") if write else None
-    minor = minor_version(request)
-
-    def log(status: int, replayed: bool = False) -> None:
-        record = CallRecord(
-            request.method, request.url.path, minor, request_id, status, replayed=replayed
-        )
-        state.calls.append(record)
-
+    log = _CallLog(state, request, realm_id, request_id, batch_items)
     gateway = _gateway_fault(state)
     if gateway is not None:
-        log(gateway.status_code)
+        await delay(state)
+        log(gateway.status_code, throttled_by="forced" if gateway.status_code == 429 else None)
         return gateway
+    # the limits count before authentication: the gateway refuses before it looks at tokens
+    caller = Caller(realm_id, state.auth.app_of(request.headers.get("authorization")))
+    admission = state.throttle.admit(caller, state.now(), batch=batch_items is not None)
+    if admission.refused_by is not None:
+        await delay(state)
+        log(429, throttled_by=admission.refused_by)
+        return respond(429, fault_body(state, throttle_fault()))
+    try:
+        await delay(state)  # inside the slot: a slow answer is a request in flight
+        return _served(state, request, realm_id, handler, write=write, log=log)
+    finally:
+        state.throttle.release(admission)
+
+
+def _served(
+    state: QboState,
+    request: Request,
+    realm_id: str,
+    handler: Handler,
+    *,
+    write: bool,
+    log: _CallLog,
+) -> Response:
+    """Past the gateway: authentication, requestid replay, the handler itself."""
+    request_id = log.request_id
     problem = state.auth.check_bearer(request.headers.get("authorization"), realm_id, state.now())
     if problem is not None:
         log(401)

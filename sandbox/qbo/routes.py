@@ -46,12 +46,22 @@ async def batch_post(request: Request, realm_id: str) -> Response:
     state = state_of(request)
     raw = await request.body()
     with_request_id = bool(request.query_params.get("requestid"))
+    # parsed here, once, so the call log knows the item count; a parse error still answers
+    # only after the gateway and authentication, from inside the handler
+    invalid: QboFault | None = None
+    try:
+        body = parse_json(raw)
+    except QboFault as fault:
+        body, invalid = None, fault
 
     def handler() -> tuple[int, JsonObject]:
+        if invalid is not None:
+            raise invalid
         ctx = writes.WriteContext(state.realm(realm_id), state.now())
-        return 200, batch.run_batch(ctx, parse_json(raw), with_request_id)
+        return 200, batch.run_batch(ctx, body, with_request_id)
 
-    return await guarded(request, realm_id, handler, write=True)
+    items = batch.item_count(body)
+    return await guarded(request, realm_id, handler, write=True, batch_items=items)
 
 
 @router.get("/preferences")

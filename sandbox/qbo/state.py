@@ -1,4 +1,4 @@
-"""The emulator's whole world: companies (realms), OAuth, fault switches and the clock.
+"""The emulator's whole world: companies (realms), OAuth, fault switches, limits, the clock.
 
 Seeding goes through the same write path as the API, so a seeded object is exactly what a
 client-created one would be (names filled, FullyQualifiedName computed, SyncToken "0").
@@ -14,12 +14,14 @@ from sandbox.clock import Clock, SystemClock
 from sandbox.qbo import writes
 from sandbox.qbo.auth import AuthState
 from sandbox.qbo.faults import FaultSwitches
+from sandbox.qbo.limits import Throttle
 from sandbox.qbo.realm import JsonObject, Realm
 
 
 @dataclass(frozen=True)
 class CallRecord:
-    """One /v3 call as the emulator saw it (tests assert on minorversion and requestid)."""
+    """One /v3 call as the emulator saw it (tests assert on minorversion and requestid;
+    benchmarks count calls by entity, status and batch size)."""
 
     method: str
     path: str
@@ -27,6 +29,11 @@ class CallRecord:
     request_id: str | None
     status: int
     replayed: bool = False
+    realm_id: str = ""
+    entity: str = ""  # the path segment after the realm, lower-case: "bill", "query", "batch"
+    batch: bool = False
+    batch_items: int | None = None  # for a batch: how many BatchItemRequest entries it carried
+    throttled_by: str | None = None  # for a 429: the limit's name, or "forced" (the switch)
 
 
 def _ref(value: str | None) -> dict[str, str] | None:
@@ -39,6 +46,8 @@ class QboState:
         self.realms: dict[str, Realm] = {}
         self.auth = AuthState()
         self.faults = FaultSwitches()
+        self.throttle = Throttle()  # QBO's real limits, off until switched on
+        self.latency_ms = 0.0  # added to every API answer (OAuth and /v3), for benchmarks
         self.calls: list[CallRecord] = []
 
     def now(self) -> datetime:
