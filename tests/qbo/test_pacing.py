@@ -9,14 +9,17 @@ from sync.clock import FrozenClock
 from sync.targets.qbo.pacing import Pace
 
 
-def paced(per_minute: int, at_once: int = 10) -> tuple[Pace, FrozenClock, list[float]]:
+def paced(
+    per_minute: int, at_once: int = 10, per_second: int = 1000
+) -> tuple[Pace, FrozenClock, list[float]]:
     clock, slept = FrozenClock(), []
 
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
         clock.advance(seconds)
 
-    return Pace(clock, sleep, per_minute=per_minute, at_once=at_once), clock, slept
+    windows = ((per_minute, 60.0), (per_second, 1.0))
+    return Pace(clock, sleep, windows=windows, at_once=at_once), clock, slept
 
 
 async def test_a_minute_full_of_calls_waits_for_its_oldest_to_leave_it() -> None:
@@ -39,6 +42,15 @@ async def test_calls_spread_over_more_than_a_minute_never_wait() -> None:
         async with pace.slot():
             clock.advance(13)
     assert slept == []
+
+
+async def test_no_more_than_per_second_in_any_second() -> None:
+    pace, clock, slept = paced(per_minute=1000, per_second=3)
+    for _ in range(7):
+        async with pace.slot():
+            clock.advance(0.1)
+    # three at 0.0-0.2 s, the fourth waits for the first to be a second old, and so on
+    assert [round(s, 2) for s in slept] == [0.7, 0.7]
 
 
 async def test_no_more_than_at_once_in_flight() -> None:
