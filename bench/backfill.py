@@ -37,6 +37,8 @@ from cryptography.fernet import Fernet
 from sandbox.demo.company import CUSTOMER, PROJECTS, VENDORS
 from tests.procore.processes import (
     HOST,
+    PROCORE_SAYS,
+    QBO_SAYS,
     Running,
     answering,
     clean_environment,
@@ -47,14 +49,6 @@ from tests.procore.processes import (
 )
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "sandbox" / "demo" / "rules.yaml"
-QBO_SAYS = (
-    r"realm (?P<realm>\d+), client id (?P<client_id>[^,]+), "
-    r"client secret (?P<client_secret>[^,]+), refresh token (?P<refresh_token>\S+)"
-)
-PROCORE_SAYS = (
-    r"company (?P<company>\d+), client id (?P<client_id>[^,]+), "
-    r"client secret (?P<client_secret>\S+)"
-)
 ORDERS_PER_COMMITMENT = 20
 LINES = [  # cost codes and types the demo rules map
     ("Electrical rough-in", "16-100", "S"),

@@ -104,18 +104,7 @@ async def record_version(session: AsyncSession, doc: SourceDocument, *, now: dat
         now=now,
         detail=f"status {doc.status}, {len(doc.lines)} lines, {doc.total}",
     )
-    for older in await _replaceable_versions(session, row.id, exclude=version.id):
-        await transition(
-            session,
-            older,
-            states.SUPERSEDED,
-            "newer version in source",
-            now=now,
-            detail=f"replaced by version {version.id}",
-        )
-    row.current_version_id = version.id
-    session.add(row)
-    return Recorded(row, version, is_new_version=True)
+    return await _made_current(session, row, version, now=now)
 
 
 async def _revived(
@@ -140,6 +129,14 @@ async def _revived(
         detail=f"status {doc.status}, {len(doc.lines)} lines, {doc.total}: the same again as "
         f"version {version.id} said",
     )
+    return await _made_current(session, row, version, now=now)
+
+
+async def _made_current(
+    session: AsyncSession, row: SourceDocumentRow, version: DocumentVersion, *, now: datetime
+) -> Recorded:
+    """``version`` is the document's current one; older ones not posted give way to it."""
+    assert row.id is not None and version.id is not None
     for older in await _replaceable_versions(session, row.id, exclude=version.id):
         await transition(
             session,

@@ -22,6 +22,15 @@ import httpx
 
 HOST = "127.0.0.1"
 T = TypeVar("T")
+# What ``costbridge sandbox qbo`` and ``costbridge sandbox procore`` print on start.
+QBO_SAYS = (
+    r"realm (?P<realm>\d+), client id (?P<client_id>[^,]+), "
+    r"client secret (?P<client_secret>[^,]+), refresh token (?P<refresh_token>\S+)"
+)
+PROCORE_SAYS = (
+    r"company (?P<company>\d+), client id (?P<client_id>[^,]+), "
+    r"client secret (?P<client_secret>\S+)"
+)
 
 
 def free_port() -> int:

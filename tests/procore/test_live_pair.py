@@ -23,6 +23,8 @@ from cryptography.fernet import Fernet
 from sandbox.demo.company import CUSTOMER, WEBHOOK_AUTHORIZATION
 from tests.procore.processes import (
     HOST,
+    PROCORE_SAYS,
+    QBO_SAYS,
     Running,
     answering,
     clean_environment,
@@ -39,15 +41,6 @@ RULES_FILE = Path(__file__).resolve().parents[2] / "sandbox" / "demo" / "rules.y
 PROJECT, VENDOR = "1021 Main St Renovation", "Bright Spark Electric"
 DOC_NUMBER, TAG, TOTAL = "1021-SC-001", "[CO 003 line", Decimal("5400.00")
 
-# What ``costbridge sandbox qbo`` and ``costbridge sandbox procore`` print on start.
-QBO_SAYS = (
-    r"realm (?P<realm>\d+), client id (?P<client_id>[^,]+), "
-    r"client secret (?P<client_secret>[^,]+), refresh token (?P<refresh_token>\S+)"
-)
-PROCORE_SAYS = (
-    r"company (?P<company>\d+), client id (?P<client_id>[^,]+), "
-    r"client secret (?P<client_secret>\S+)"
-)
 Launch = Callable[[str, list[str], dict[str, str]], Running]
 
 
