@@ -307,3 +307,20 @@ class Control(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=64)
     value: str = Field(default="", max_length=256)
+
+
+class DataVersion(SQLModel, table=True):
+    """A stamp per kind of mapping input (``rules``, ``links``, ``reference:<target>``), moved in
+    the same transaction by every write of that input (``db.data_versions.bump``).
+
+    Each process keeps the parsed inputs in memory keyed by the stamp, and reads the stamp on
+    every mapping, so a write by any process invalidates every cache. ``token`` is new on every
+    bump: a number alone would repeat after a rolled-back write (the same number committed later
+    by another write), and a cache filled inside the rolled-back transaction would then lie.
+    """
+
+    __tablename__ = "data_versions"
+
+    name: str = Field(primary_key=True, max_length=64)
+    version: int = 0  # how many writes: for people reading the table
+    token: str = Field(default="", max_length=32)

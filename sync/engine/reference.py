@@ -1,8 +1,14 @@
-"""The target's reference data, cached in the database (QuickBooks meters reads)."""
+"""The target's reference data, cached in the database (QuickBooks meters reads).
+
+Every store moves the target's stamp (``db.data_versions.reference``) in the same transaction:
+``refreshed_at`` alone cannot tell two refreshes at one instant apart (a frozen clock, or the
+forced refresh a mapping makes right after a regular one), and the mapping caches of every
+process (``sync.engine.mapping_cache``) are keyed by the stamp.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -11,6 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from db import data_versions
 from db.models import ReferenceEntry
 from mappings.references import ReferenceIndex
 from sync.errors import CostbridgeError
@@ -64,11 +71,20 @@ async def counts(session: AsyncSession, target: str) -> dict[str, int]:
 async def refresh(session: AsyncSession, target: Target, *, now: datetime) -> int:
     """Replace the cache with what the target has now; returns the number of records."""
     records = await target.load_reference_data(ALL_KINDS)
-    await session.execute(delete(ReferenceEntry).where(col(ReferenceEntry.target) == target.name))
+    await store(session, target.name, records, now=now)
+    log.info("reference.refreshed", target=target.name, records=len(records))
+    return len(records)
+
+
+async def store(
+    session: AsyncSession, target: str, records: Sequence[ReferenceRecord], *, now: datetime
+) -> None:
+    """Replace the target's cached records with ``records``, refreshed at ``now``."""
+    await session.execute(delete(ReferenceEntry).where(col(ReferenceEntry.target) == target))
     for r in records:
         session.add(
             ReferenceEntry(
-                target=target.name,
+                target=target,
                 kind=r.kind.value,
                 ext_id=r.id,
                 name=r.name[:512],
@@ -80,8 +96,12 @@ async def refresh(session: AsyncSession, target: Target, *, now: datetime) -> in
             )
         )
     await session.flush()
-    log.info("reference.refreshed", target=target.name, records=len(records))
-    return len(records)
+    await data_versions.bump(session, data_versions.reference(target))
+
+
+def is_stale(stamp: datetime | None, now: datetime) -> bool:
+    """Whether data refreshed at ``stamp`` (None: never, or nothing stored) is read again."""
+    return stamp is None or now - stamp > MAX_AGE
 
 
 async def current(
@@ -89,7 +109,7 @@ async def current(
 ) -> list[ReferenceRecord]:
     """The cached reference data, refreshed first when missing, stale or forced."""
     stamp = await refreshed_at(session, target.name)
-    if force or stamp is None or now - stamp > MAX_AGE:
+    if force or is_stale(stamp, now):
         await refresh(session, target, now=now)
     return await cached(session, target.name)
 

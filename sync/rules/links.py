@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from db import data_versions
 from db.models import AuditEntry, DocumentVersion, EntityLink, SourceDocumentRow
 from mappings.io_targets import find_target
 from mappings.references import ReferenceIndex, display
@@ -221,6 +222,7 @@ async def remove_link(
         if row is None:
             raise LinkError(f"{entity.label()} is not linked")
         await session.delete(row)
+        await data_versions.bump(session, data_versions.LINKS)
         session.add(
             AuditEntry(
                 at=now,

@@ -3,6 +3,8 @@
 Every rule, wherever it comes from (Slack, CLI, CSV/YAML import, the demo seed), is written
 through ``save_rule``: validated by the ``mappings`` model, versioned, and audited. Callers use
 ``sync.rules.service.save_rules``, which also re-queues the waiting documents a change touches.
+Every write of a rule or a link moves its stamp (``db.data_versions``) in the same transaction:
+the mapping caches of every process (``sync.engine.mapping_cache``) are keyed by it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from db import data_versions
 from db.models import AuditEntry, EntityLink, MappingRuleRow, MappingRuleVersion
 from mappings.references import EntityLinks
 from mappings.rules import Conditions, Outputs, Rule, RuleOrigin
@@ -73,6 +76,7 @@ async def save_rule(session: AsyncSession, rule: Rule, *, actor: str, now: datet
         action = "rule.update" if rule.active else "rule.deactivate"
     session.add(row)
     await session.flush()
+    await data_versions.bump(session, data_versions.RULES)
     assert row.id is not None
     session.add(
         MappingRuleVersion(
@@ -157,6 +161,7 @@ async def link_entity(
     )
     row.target_id, row.target_name, row.author = target_ref.id, target_ref.name, actor
     session.add(row)
+    await data_versions.bump(session, data_versions.LINKS)
     session.add(
         AuditEntry(
             at=now,

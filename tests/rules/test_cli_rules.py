@@ -24,7 +24,7 @@ def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("COSTBRIDGE_PURGE_PAYLOADS", "false")
     get_settings.cache_clear()
     result = CliRunner().invoke(app, ["demo", "--once"])
-    assert "14 posted to the sandbox QuickBooks, 3 waiting for a human." in result.output
+    assert "21 posted to the sandbox QuickBooks, 3 waiting for a human." in result.output
     db = tmp_path / "var" / "demo.db"
     monkeypatch.setenv("COSTBRIDGE_DATABASE_URL", f"sqlite:///{db}")
     get_settings.cache_clear()
@@ -113,7 +113,7 @@ def test_import_reports_and_requeues_the_waiting(demo_db: Path, tmp_path: Path) 
     sheet.write_text("cost_code,cost_type,account_id\n31-*,Other,5050\n", encoding="utf-8")
     dry = rules("import", str(sheet), "--dry-run")
     assert "Waiting documents: 3; 2 would be resolved: commitment change order" in dry.output
-    assert "Posted documents (a rule change never re-posts them): 14 checked," in dry.output
+    assert "Posted documents (a rule change never re-posts them): 21 checked," in dry.output
     result = rules("import", str(sheet))
     assert result.exit_code == 0, result.output
     assert "Imported.\n1 rule(s) added" in result.output
