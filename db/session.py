@@ -39,6 +39,9 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers run beside the writer; busy_timeout waits for the lock instead of failing.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # Every commit is fsynced (WAL included), so what is acknowledged survives a power loss,
+    # not only a crash of the process. FULL is SQLite's default: said here so it stays so.
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -51,7 +54,12 @@ def create_engine(plain_url: str) -> AsyncEngine:
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     else:
-        kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=5)
+        # No pre-ping: it costs a round trip on every checkout, on the webhook's hot path too.
+        # A connection that died (server restart) fails the one statement that meets it; the
+        # pool then drops it with the others of its generation, and the request or work item
+        # is retried (a webhook answers 503 and Procore delivers it again). Recycling bounds
+        # how long an idle connection is trusted (firewalls drop silent ones).
+        kwargs.update(pool_size=5, max_overflow=5, pool_recycle=1800)
     engine = create_async_engine(url, **kwargs)
     if url.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from db.group_commit import GroupCommit
 from db.session import create_engine, session_factory
 from sync.clock import Clock, SystemClock
 from sync.errors import FatalError
@@ -107,6 +108,8 @@ class Service:
     # Per target, the account (e.g. the QuickBooks realm): part of every idempotency key.
     target_accounts: dict[str, str]
     default_target: str  # where documents go (COSTBRIDGE_TARGET)
+    # Small concurrent writes committed together (webhook deliveries): db.group_commit.
+    writes: GroupCommit
     http_clients: list[httpx.AsyncClient] = field(default_factory=list)
     # What the clients saw about their connections; the worker records it (sync.health.store).
     health: HealthSignals = field(default_factory=HealthSignals)
@@ -209,6 +212,7 @@ def build_service(
         targets={target.name: target},
         target_accounts={target.name: account},
         default_target=target.name,
+        writes=GroupCommit(engine),
         http_clients=[procore_http, qbo_http],
         health=health,
     )

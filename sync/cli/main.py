@@ -32,11 +32,20 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     worker: Annotated[bool, typer.Option(help="Run the worker in this process.")] = True,
+    web_workers: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Processes of their own serving HTTP, sharing the port; this one then runs "
+            "the worker, scheduler and companions. 0: HTTP is served in this process.",
+        ),
+    ] = 0,
 ) -> None:
-    """Web (webhooks, health) + worker + scheduler in one process."""
+    """Web (webhooks, health) + worker + scheduler in one process (or the web in several)."""
     from sync.runtime import serve as run
     from sync.service import build_service
     from sync.web import create_app
+    from sync.web_processes import WebProcessFailed
 
     try:
         svc = build_service(cli_settings())
@@ -44,11 +53,15 @@ def serve(
         typer.echo(f"costbridge serve: {exc}", err=True)
         raise typer.Exit(2) from None
     try:
-        asyncio.run(run(svc, create_app(svc), host=host, port=port, worker=worker))
+        web = create_app(svc)
+        asyncio.run(run(svc, web, host=host, port=port, worker=worker, web_workers=web_workers))
     except ConfigurationError as exc:  # a setting is missing: say which, no traceback
         asyncio.run(svc.aclose())
         typer.echo(f"costbridge serve: {exc}", err=True)
         raise typer.Exit(2) from None
+    except WebProcessFailed as exc:  # its own log lines said why
+        typer.echo(f"costbridge serve: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()
