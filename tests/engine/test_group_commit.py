@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 import pytest
 from sqlalchemy import text
@@ -14,10 +14,14 @@ from db.group_commit import GroupCommit
 
 
 @pytest.fixture
-async def scratch(engine: AsyncEngine) -> AsyncEngine:
+async def scratch(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+    # PostgreSQL's test database outlives a test (SQLite's file does not): leave nothing behind.
     async with engine.begin() as conn:
+        await conn.execute(text("DROP TABLE IF EXISTS scratch"))
         await conn.execute(text("CREATE TABLE scratch (n INTEGER PRIMARY KEY)"))
-    return engine
+    yield engine
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP TABLE scratch"))
 
 
 async def stored(engine: AsyncEngine) -> list[int]:
